@@ -1,0 +1,47 @@
+"""Durus: publish and listen to recorded lectures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as settings
+from .extensions import csrf, db, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    instance_path = Path((config or {}).get("INSTANCE_PATH", settings.DEFAULT_INSTANCE_PATH))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(settings.PROJECT_ROOT / "templates"),
+        static_folder=str(settings.PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings.from_environment(instance_path, config or {}))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+    if app.config["DATABASE_IS_EXTERNAL"]:
+        from .database import check_connection
+
+        with app.app_context():
+            check_connection(db.engine)
+
+    from . import errors, security, templating
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from .catalogue import bp as catalogue_bp
+
+    app.register_blueprint(catalogue_bp)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

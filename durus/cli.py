@@ -1,0 +1,84 @@
+"""Command-line tasks: `flask seed demo`, `flask create-admin EMAIL`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from .auth.passwords import hash_password
+from .config import PROJECT_ROOT
+from .extensions import db
+from .media.store import LocalMediaStore
+from .models import AuditEntry, Role, User, UserCredential
+from .seeding import demo_accounts, load_demo
+
+SEED_DIR = PROJECT_ROOT / "seeds"
+MIN_PASSWORD_LENGTH = 10
+
+seed = click.Group("seed", help="Load data into the database.")
+
+
+@seed.command("demo")
+def seed_demo() -> None:
+    """Load the demo scholars, series, lectures, audio and accounts (safe to run again)."""
+    store = LocalMediaStore(current_app.config["MEDIA_ROOT"])
+    created = load_demo(db.session, store, SEED_DIR)
+    db.session.commit()
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(created.items()))
+    click.echo(f"Demo data loaded ({summary or 'nothing new: already loaded'}).")
+    click.echo("Demo accounts:")
+    for account in demo_accounts(SEED_DIR):
+        click.echo(f"  {account['role']:<9} {account['email']:<26} {account['password']}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--display-name", help="Name shown for a new account (default: the email's name).")
+@click.password_option(
+    "--password", help="Password for a new account (asked for when not given).", required=False
+)
+def create_admin(email: str, display_name: str | None, password: str | None) -> None:
+    """Create an administrator account, or promote the existing account with EMAIL."""
+    email = email.strip()
+    if "@" not in email[1:]:
+        raise click.BadParameter("this is not an email address", param_hint="EMAIL")
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if user is not None:
+        before = user.role.value
+        user.role = Role.ADMIN
+        _audit_role(user, before)
+        db.session.commit()
+        click.echo(f"{user.email} is now an administrator (was {before}).")
+        return
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"must be at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
+    user = User(
+        email=email, display_name=display_name or email.split("@")[0], role=Role.ADMIN
+    )
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(UserCredential(user_id=user.id, password_hash=hash_password(password)))
+    _audit_role(user, None)
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+def _audit_role(user: User, before: str | None) -> None:
+    db.session.add(
+        AuditEntry(
+            actor_id=None,
+            action="user.created" if before is None else "user.role_changed",
+            entity_type="user",
+            entity_id=user.id,
+            before=None if before is None else {"role": before},
+            after={"role": Role.ADMIN.value},
+        )
+    )
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(create_admin)

@@ -1,0 +1,91 @@
+"""Accounts: the identity row, its local password verifier and its OpenID Connect identities."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, created_at, not_blank, pg_enum, updated_at, uuid_pk
+from .enums import AccountState, Role
+
+INTERFACE_LANGUAGES = ("en", "ar")
+
+
+class User(Base):
+    """A person's account. Carries no credential: see UserCredential and UserIdentity."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # Emails differing only by case are the same address.
+        Index("uq_users_email_lower", func.lower(text("email")), unique=True),
+        CheckConstraint("position('@' in email) > 1", name="email_has_at"),
+        CheckConstraint(not_blank("display_name"), name="display_name_not_blank"),
+        CheckConstraint("playback_rate BETWEEN 0.5 AND 3.0", name="playback_rate_range"),
+        CheckConstraint(
+            "interface_language IN ('" + "', '".join(INTERFACE_LANGUAGES) + "')",
+            name="interface_language_supported",
+        ),
+        Index("ix_users_role_state", "role", "state"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    email: Mapped[str]
+    display_name: Mapped[str]
+    role: Mapped[Role] = mapped_column(
+        pg_enum(Role, "user_role"), server_default=Role.LISTENER.value
+    )
+    state: Mapped[AccountState] = mapped_column(
+        pg_enum(AccountState, "account_state"), server_default=AccountState.ACTIVE.value
+    )
+    interface_language: Mapped[str] = mapped_column(server_default="en")
+    time_zone: Mapped[str] = mapped_column(server_default="UTC")
+    playback_rate: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="1.00")
+    autoplay_next: Mapped[bool] = mapped_column(server_default=text("true"))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+    credential: Mapped[UserCredential | None] = relationship(
+        back_populates="user", lazy="raise_on_sql", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class UserCredential(Base):
+    """The Argon2id verifier of an account with a local password (never the password)."""
+
+    __tablename__ = "user_credentials"
+    __table_args__ = (
+        CheckConstraint(
+            "starts_with(password_hash, '$argon2id$')", name="password_hash_is_argon2id"
+        ),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str]
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+    user: Mapped[User] = relationship(back_populates="credential", lazy="raise_on_sql")
+
+
+class UserIdentity(Base):
+    """An OpenID Connect identity (issuer, subject) that signs in as a user."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    issuer: Mapped[str]
+    subject: Mapped[str]
+    created_at: Mapped[datetime] = created_at()

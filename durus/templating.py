@@ -1,0 +1,47 @@
+"""Jinja helpers shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from .models import Language
+
+
+def clock(seconds: Decimal | float | int | None) -> str:
+    """A duration as a clock reading: 4:05, 1:02:03."""
+    if seconds is None:
+        return ""
+    total = round(float(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def iso_duration(seconds: Decimal | float | int | None) -> str:
+    """The same duration for <time datetime>: PT1H2M3S."""
+    total = round(float(seconds or 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"PT{hours}H{minutes}M{secs}S"
+
+
+def long_date(value: date | datetime | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def lang_attrs(language: Language | None) -> Markup:
+    """lang and dir attributes for text in `language`, so Arabic reads right-to-left."""
+    if language is None:
+        return Markup("")
+    return Markup(' lang="{}" dir="{}"').format(escape(language.code), language.direction.value)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration, long_date=long_date)
+    app.jinja_env.globals.update(lang_attrs=lang_attrs)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
