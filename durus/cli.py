@@ -55,9 +55,7 @@ def create_admin(email: str, display_name: str | None, password: str | None) -> 
         raise click.BadParameter(
             f"must be at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
         )
-    user = User(
-        email=email, display_name=display_name or email.split("@")[0], role=Role.ADMIN
-    )
+    user = User(email=email, display_name=display_name or email.split("@")[0], role=Role.ADMIN)
     db.session.add(user)
     db.session.flush()
     db.session.add(UserCredential(user_id=user.id, password_hash=hash_password(password)))

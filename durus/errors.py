@@ -8,7 +8,8 @@ from werkzeug.exceptions import HTTPException
 from .htmx import render
 
 MESSAGES = {
-    400: "The request could not be understood. If you were sending a form, reload the page and try again.",
+    400: "The request could not be understood. "
+    "If you were sending a form, reload the page and try again.",
     403: "You do not have access to this page.",
     404: "There is nothing here. The page may have moved, or it is not published.",
     405: "This address does not accept that kind of request.",

@@ -65,7 +65,9 @@ class SeedLoader:
         self.session.flush()
         return found
 
-    def series(self, items: list[dict[str, Any]], scholars: dict[str, Scholar]) -> dict[str, Series]:
+    def series(
+        self, items: list[dict[str, Any]], scholars: dict[str, Scholar]
+    ) -> dict[str, Series]:
         found = self._by_slug(Series, [s["slug"] for s in items])
         for item in items:
             if item["slug"] not in found:
@@ -143,7 +145,9 @@ class SeedLoader:
             if item["email"].lower() in existing:
                 continue
             user = self._add(
-                User(email=item["email"], display_name=item["display_name"], role=Role(item["role"])),
+                User(
+                    email=item["email"], display_name=item["display_name"], role=Role(item["role"])
+                ),
                 "users",
             )
             self.session.flush()

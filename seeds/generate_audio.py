@@ -30,8 +30,23 @@ def main() -> None:
                 check=True,
             )
             subprocess.run(
-                ["ffmpeg", "-loglevel", "error", "-y", "-i", wav.name, "-ac", "1", "-ar", "16000",
-                 "-b:a", "24k", "-metadata", f"title={lecture['title']}", str(target)],
+                [
+                    "ffmpeg",
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-i",
+                    wav.name,
+                    "-ac",
+                    "1",
+                    "-ar",
+                    "16000",
+                    "-b:a",
+                    "24k",
+                    "-metadata",
+                    f"title={lecture['title']}",
+                    str(target),
+                ],
                 check=True,
             )
         print(target.name)

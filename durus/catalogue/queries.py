@@ -30,17 +30,13 @@ def lecture_rows(stmt: Select[Any]) -> Select[Any]:
             contains_eager(Lecture.scholar).contains_eager(
                 Scholar.original_language.of_type(ScholarLanguage)
             ),
-            contains_eager(Lecture.series).contains_eager(
-                Series.language.of_type(SeriesLanguage)
-            ),
+            contains_eager(Lecture.series).contains_eager(Series.language.of_type(SeriesLanguage)),
         )
     )
 
 
 def newest_lectures(limit: int) -> list[Lecture]:
-    stmt = lecture_rows(visible_lectures()).order_by(
-        Lecture.published_at.desc(), Lecture.id.desc()
-    )
+    stmt = lecture_rows(visible_lectures()).order_by(Lecture.published_at.desc(), Lecture.id.desc())
     return list(db.session.scalars(stmt.limit(limit)).unique())
 
 

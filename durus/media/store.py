@@ -6,6 +6,7 @@ never overwritten: putting the same bytes twice yields the same key and one file
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -63,11 +64,9 @@ class LocalMediaStore:
             key = f"{kind}/{sha[:2]}/{sha}.{extension.lower().lstrip('.')}"
             target = self.path(key)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                # link() refuses an existing target: a stored file is never replaced.
+            # link() refuses an existing target: a stored file is never replaced.
+            with contextlib.suppress(FileExistsError):
                 os.link(temp_name, target)
-            except FileExistsError:
-                pass
             return StoredFile(key=key, sha256=sha, byte_size=size)
         finally:
             os.unlink(temp_name)

@@ -34,9 +34,7 @@ class Lecture(Base):
             ondelete="RESTRICT",
         ),
         # Deferrable so that reordering a series can swap positions inside one transaction.
-        UniqueConstraint(
-            "series_id", "position", deferrable=True, initially="IMMEDIATE"
-        ),
+        UniqueConstraint("series_id", "position", deferrable=True, initially="IMMEDIATE"),
         CheckConstraint(
             "(series_id IS NULL) = (position IS NULL)", name="series_and_position_together"
         ),

@@ -1,0 +1,42 @@
+# Durus: `make run` serves the site, `make test` runs every check. Both set up everything
+# they need (virtual environment, embedded PostgreSQL, migrations, demo data) on the way.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+INSTALLED := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install database run test lint clean-venv
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)  ## create the virtual environment and install Durus into it
+
+database: install  ## start the database if embedded, apply migrations, load the demo data
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+
+run: database  ## serve Durus on http://127.0.0.1:5000/
+	@echo "Durus: http://$(HOST):$(PORT)/  (Ctrl+C stops it; the data is kept for the next run)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install  ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: database lint  ## lint, then the whole test suite against real PostgreSQL
+	$(BIN)/pytest
+
+clean-venv:  ## remove the virtual environment (the data under instance/ stays)
+	rm -rf $(VENV)

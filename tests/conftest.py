@@ -1,0 +1,137 @@
+"""Test fixtures: a real PostgreSQL database migrated from empty, one rolled-back
+transaction per test, the real media store in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, event, make_url, text
+
+from durus import create_app
+from durus.config import DEFAULT_INSTANCE_PATH, sqlalchemy_url
+from durus.embedded_db import ensure_database, server_uri, with_database
+from durus.extensions import db
+
+TEST_DATABASE = "durus_test"
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def _test_database_url() -> str:
+    """TEST_DATABASE_URL as given; else a database of its own (`<name>_test`) beside the one
+    DATABASE_URL names; else `durus_test` on the embedded server. Never the development data."""
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return sqlalchemy_url(url)
+    if url := os.environ.get("DATABASE_URL"):
+        main = make_url(sqlalchemy_url(url))
+        name = f"{main.database}_test"
+        libpq = main.set(drivername="postgresql", database="postgres")
+        ensure_database(libpq.render_as_string(hide_password=False), name)
+        return main.set(database=name).render_as_string(hide_password=False)
+    admin = server_uri(DEFAULT_INSTANCE_PATH / "pgdata")
+    ensure_database(admin, TEST_DATABASE)
+    return sqlalchemy_url(with_database(admin, TEST_DATABASE))
+
+
+def reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _test_database_url()
+    reset_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    root = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MEDIA_ROOT": str(root / "media"),
+            "ANALYTICS_DIR": str(root / "analytics"),
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session always picks the engine; tests pin it to one connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Any]:
+    """Everything a test (and the requests it makes) writes is rolled back afterwards.
+    Commits inside the code under test release savepoints of the outer transaction."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "class_": _ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Any) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def media_root(app: Flask) -> Path:
+    return Path(app.config["MEDIA_ROOT"])
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """`with count_queries() as statements:` collects the SQL sent to the database."""
+
+    @contextmanager
+    def counter() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.startswith(TRANSACTION_CONTROL):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counter
