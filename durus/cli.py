@@ -35,9 +35,7 @@ def seed_demo() -> None:
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--display-name", help="Name shown for a new account (default: the email's name).")
-@click.password_option(
-    "--password", help="Password for a new account (asked for when not given).", required=False
-)
+@click.option("--password", help="Password for a new account (asked for when not given).")
 def create_admin(email: str, display_name: str | None, password: str | None) -> None:
     """Create an administrator account, or promote the existing account with EMAIL."""
     email = email.strip()
@@ -51,7 +49,9 @@ def create_admin(email: str, display_name: str | None, password: str | None) -> 
         db.session.commit()
         click.echo(f"{user.email} is now an administrator (was {before}).")
         return
-    if not password or len(password) < MIN_PASSWORD_LENGTH:
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(
             f"must be at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
         )
