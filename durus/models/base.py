@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, Enum, MetaData, Text, Uuid, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
+from .enums import PublicationState
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -51,6 +53,13 @@ def created_at() -> Mapped[datetime]:
 
 def updated_at() -> Mapped[datetime]:
     return mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+def publication_state() -> Mapped[PublicationState]:
+    return mapped_column(
+        pg_enum(PublicationState, "publication_state"),
+        server_default=PublicationState.DRAFT.value,
+    )
 
 
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -15,7 +15,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, created_at, not_blank, pg_enum, slug_check, updated_at, uuid_pk
+from .base import (
+    Base,
+    created_at,
+    not_blank,
+    publication_state,
+    slug_check,
+    updated_at,
+    uuid_pk,
+)
 from .enums import PublicationState
 from .media import MediaAsset
 from .reference import Language, Topic
@@ -63,10 +71,7 @@ class Lecture(Base):
     title: Mapped[str]
     description: Mapped[str] = mapped_column(server_default="")
     language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), index=True)
-    state: Mapped[PublicationState] = mapped_column(
-        pg_enum(PublicationState, "publication_state"),
-        server_default=PublicationState.DRAFT.value,
-    )
+    state: Mapped[PublicationState] = publication_state()
     published_at: Mapped[datetime | None]
     recorded_on: Mapped[date | None]
     audio_asset_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, created_at, not_blank, pg_enum, slug_check, updated_at, uuid_pk
+from .base import (
+    Base,
+    created_at,
+    not_blank,
+    publication_state,
+    slug_check,
+    updated_at,
+    uuid_pk,
+)
 from .enums import PublicationState
 from .reference import Language
 from .scholars import Scholar
@@ -40,10 +48,7 @@ class Series(Base):
     title: Mapped[str]
     description: Mapped[str] = mapped_column(server_default="")
     language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), index=True)
-    state: Mapped[PublicationState] = mapped_column(
-        pg_enum(PublicationState, "publication_state"),
-        server_default=PublicationState.DRAFT.value,
-    )
+    state: Mapped[PublicationState] = publication_state()
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
