@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as settings
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, migrate, oauth
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    oauth.init_app(app)
 
     if app.config["DATABASE_IS_EXTERNAL"]:
         from .database import check_connection
@@ -32,14 +34,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             check_connection(db.engine)
 
     from . import errors, security, templating
+    from .auth import oidc, sessions
 
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    sessions.init_app(app)
+    oidc.init_app(app)
 
+    from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
 
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(auth_bp)
 
     from .cli import register_commands
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,102 @@ def database_url(instance_path: Path) -> tuple[str, bool]:
         ) from exc
 
 
+MIN_SECRET_KEY_LENGTH = 32
+MAX_REMEMBER_DAYS = 30
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Any, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def security_settings(env: Any, instance_path: Path) -> dict[str, Any]:
+    """Cookies, sessions, proxies, rate limits and mail."""
+    https = _flag(env.get("HTTPS"))
+    remember_days = min(_int(env, "REMEMBER_DAYS", MAX_REMEMBER_DAYS), MAX_REMEMBER_DAYS)
+    return {
+        "DURUS_ENV": env.get("DURUS_ENV", "development").strip() or "development",
+        "SECRET_KEY_FALLBACKS": [
+            key.strip() for key in env.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+        ],
+        "HTTPS": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=_int(env, "SESSION_IDLE_MINUTES", 8 * 60)),
+        "SESSION_MAX_AGE": timedelta(days=_int(env, "SESSION_MAX_DAYS", 7)),
+        # A lecture page stays open for hours and keeps posting progress: the token lives
+        # as long as the session does.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PASSWORD_SIGN_IN": _flag(env.get("PASSWORD_SIGN_IN"), default=True),
+        "PASSWORD_RESET_MAX_AGE": timedelta(minutes=_int(env, "PASSWORD_RESET_MINUTES", 60)),
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "outbox"),
+        "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Durus <no-reply@durus.localhost>"),
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int(env, "SMTP_PORT", 587),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag(env.get("SMTP_STARTTLS"), default=True),
+        "OIDC_PROVIDERS": oidc_providers(env),
+    }
+
+
+def oidc_providers(env: Any) -> list[dict[str, str]]:
+    """OIDC_PROVIDERS=google,staff names providers; each has OIDC_<NAME>_ISSUER,
+    OIDC_<NAME>_CLIENT_ID, OIDC_<NAME>_CLIENT_SECRET and OIDC_<NAME>_DISPLAY_NAME."""
+    providers = []
+    for name in [n.strip().lower() for n in env.get("OIDC_PROVIDERS", "").split(",") if n.strip()]:
+        prefix = f"OIDC_{name.upper()}_"
+        missing = [k for k in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET") if not env.get(prefix + k)]
+        if missing:
+            raise ConfigurationError(
+                f"OpenID Connect provider {name!r} needs {', '.join(prefix + k for k in missing)}"
+            )
+        providers.append(
+            {
+                "name": name,
+                "issuer": env[prefix + "ISSUER"].rstrip("/"),
+                "client_id": env[prefix + "CLIENT_ID"],
+                "client_secret": env[prefix + "CLIENT_SECRET"],
+                "display_name": env.get(prefix + "DISPLAY_NAME") or name.title(),
+            }
+        )
+    return providers
+
+
+def check_secret_key(config: dict[str, Any]) -> None:
+    """Outside development a real key is required: a missing or short one stops start-up."""
+    if config["DURUS_ENV"] == "development" or config.get("TESTING"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_LENGTH} random characters "
+            f"when DURUS_ENV is {config['DURUS_ENV']!r}"
+        )
+
+
 def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     """The application's configuration. `overrides` (tests) win over the environment, and a
     given SQLALCHEMY_DATABASE_URI means the database is not looked up at all."""
@@ -76,7 +173,9 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "TEMPLATES_AUTO_RELOAD": None,
         "HOME_LECTURE_COUNT": 20,
     }
+    config.update(security_settings(env, instance_path))
     config.update(overrides)
+    check_secret_key(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = instance_secret_key(instance_path)
     if not config.get("SQLALCHEMY_DATABASE_URI"):

@@ -1,9 +1,11 @@
-"""Friendly error pages, rendered with the site's layout and the right status."""
+"""Friendly error pages with the right status; an htmx request gets only the message."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from .htmx import render
 
@@ -15,15 +17,23 @@ MESSAGES = {
     405: "This address does not accept that kind of request.",
     413: "What you sent is too large.",
     422: "Some of what you sent needs correcting.",
-    429: "Too many requests. Please wait a moment and try again.",
+    429: "Too many attempts in a short time. Please wait a minute and try again.",
     500: "Something went wrong on our side. Please try again in a moment.",
 }
+CSRF_MESSAGE = (
+    "This form has expired or did not come from Durus. Reload the page and send it again."
+)
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> Response:
     code = error.code or 500
-    message = MESSAGES.get(code, error.description)
-    return render("errors/error.html", error=error, message=message, status=code)
+    message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code, error.description)
+    response = render(
+        "errors/error.html", block="error_message", error=error, message=message, status=code
+    )
+    if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from durus import create_app
 from durus.config import DEFAULT_INSTANCE_PATH, sqlalchemy_url
 from durus.embedded_db import ensure_database, server_uri, with_database
-from durus.extensions import db
+from durus.extensions import db, limiter
 
 TEST_DATABASE = "durus_test"
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -56,23 +56,36 @@ def database_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = tmp_path_factory.mktemp("instance")
-    app = create_app(
+def make_test_app(database_url: str, root: Path, **overrides: Any) -> Flask:
+    """An application on the test database with its files under `root`."""
+    return create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MEDIA_ROOT": str(root / "media"),
             "ANALYTICS_DIR": str(root / "analytics"),
+            "MAIL_OUTBOX": str(root / "outbox"),
+            **overrides,
         }
     )
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
         flask_migrate.upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app: Flask) -> None:
+    """Rate-limit counters live in memory per app: each test starts with none."""
+    with app.app_context():
+        limiter.reset()
 
 
 class _ConnectionBoundSession(FlaskSession):
@@ -82,9 +95,9 @@ class _ConnectionBoundSession(FlaskSession):
         return self.bind
 
 
-@pytest.fixture
-def db_session(app: Flask) -> Iterator[Any]:
-    """Everything a test (and the requests it makes) writes is rolled back afterwards.
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Any]:
+    """Run inside one transaction of `app`'s database that is rolled back at the end.
     Commits inside the code under test release savepoints of the outer transaction."""
     with app.app_context():
         connection = db.engine.connect()
@@ -104,6 +117,13 @@ def db_session(app: Flask) -> Iterator[Any]:
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Any]:
+    """Everything a test (and the requests it makes) writes is rolled back afterwards."""
+    with rolled_back(app) as session:
+        yield session
 
 
 @pytest.fixture

@@ -1,1 +1,7 @@
-"""Accounts and sign-in."""
+"""Accounts and sign-in: local passwords and OpenID Connect, sessions, the account page."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import account, oidc, routes  # noqa: E402, F401

@@ -30,6 +30,7 @@ class User(Base):
             name="interface_language_supported",
         ),
         Index("ix_users_role_state", "role", "state"),
+        CheckConstraint("session_version >= 1", name="session_version_positive"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -45,12 +46,34 @@ class User(Base):
     time_zone: Mapped[str] = mapped_column(server_default="UTC")
     playback_rate: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="1.00")
     autoplay_next: Mapped[bool] = mapped_column(server_default=text("true"))
+    # Part of the id Flask-Login keeps in the session and remember-me cookie: bumping it
+    # revokes every copy of every session of this account.
+    session_version: Mapped[int] = mapped_column(server_default=text("1"))
+    last_sign_in_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
     credential: Mapped[UserCredential | None] = relationship(
         back_populates="user", lazy="raise_on_sql", passive_deletes=True
     )
+
+    # Flask-Login's user protocol.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.state is AccountState.ACTIVE
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
