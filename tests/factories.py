@@ -39,7 +39,7 @@ def an_hour_ago() -> datetime:
 
 def make_user(**overrides: Any) -> User:
     n = _n()
-    fields: dict[str, Any] = {"email": f"user{n}@example.test", "display_name": f"User {n}"}
+    fields: dict[str, Any] = {"email": f"user{n}@example.com", "display_name": f"User {n}"}
     return _save(User(**(fields | overrides)))
 
 

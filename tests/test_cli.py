@@ -19,9 +19,9 @@ def _run(app: Flask, *args: str):
 
 
 def test_creates_a_new_administrator(app: Flask) -> None:
-    result = _run(app, "Head@Durus.test", "--password", "a long enough secret")
+    result = _run(app, "Head@Durus.com", "--password", "a long enough secret")
     assert result.exit_code == 0, result.output
-    user = db.session.scalar(select(User).where(User.email == "Head@Durus.test"))
+    user = db.session.scalar(select(User).where(User.email == "Head@Durus.com"))
     assert user.role is Role.ADMIN
     credential = db.session.get(UserCredential, user.id)
     assert credential.password_hash.startswith("$argon2id$")
@@ -31,8 +31,8 @@ def test_creates_a_new_administrator(app: Flask) -> None:
 
 
 def test_promotes_an_existing_account_matched_without_case(app: Flask) -> None:
-    user = make_user(email="amina@example.test")
-    result = _run(app, "AMINA@example.test")
+    user = make_user(email="amina@example.com")
+    result = _run(app, "AMINA@example.com")
     assert result.exit_code == 0, result.output
     assert "now an administrator (was listener)" in result.output
     db.session.refresh(user)
@@ -46,10 +46,10 @@ def test_promotes_an_existing_account_matched_without_case(app: Flask) -> None:
 
 
 def test_refuses_a_short_password_and_creates_nothing(app: Flask) -> None:
-    result = _run(app, "new@example.test", "--password", "short")
+    result = _run(app, "new@example.com", "--password", "short")
     assert result.exit_code == 2
     assert "at least 10 characters" in result.output
-    assert db.session.scalar(select(User).where(User.email == "new@example.test")) is None
+    assert db.session.scalar(select(User).where(User.email == "new@example.com")) is None
 
 
 def test_refuses_something_that_is_not_an_email(app: Flask) -> None:
@@ -60,9 +60,9 @@ def test_refuses_something_that_is_not_an_email(app: Flask) -> None:
 
 def test_asks_for_the_password_of_a_new_account(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=["create-admin", "asked@example.test"],
+        args=["create-admin", "asked@example.com"],
         input="a long enough secret\na long enough secret\n",
     )
     assert result.exit_code == 0, result.output
-    user = db.session.scalar(select(User).where(User.email == "asked@example.test"))
+    user = db.session.scalar(select(User).where(User.email == "asked@example.com"))
     assert user.role is Role.ADMIN

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..models.users import INTERFACE_LANGUAGES
@@ -122,12 +123,12 @@ class ChangePasswordForm(ResetPasswordForm):
 class PreferencesForm(FlaskForm):
     interface_language = SelectField(
         "Interface language",
-        choices=[(code, LANGUAGE_LABELS[code]) for code in INTERFACE_LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in INTERFACE_LANGUAGES],
         validators=[InputRequired()],
     )
     playback_rate = SelectField(
         "Playback speed",
-        choices=[(rate, f"{Decimal(rate).normalize()}×") for rate in PLAYBACK_RATES],
+        choices=[SelectChoice(rate, f"{Decimal(rate).normalize()}×") for rate in PLAYBACK_RATES],
         validators=[InputRequired()],
     )
     autoplay_next = BooleanField("Play the next lecture of a series automatically")
