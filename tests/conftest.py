@@ -89,8 +89,28 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with app.app_context():
         flask_migrate.upgrade()
     yield app
+    dispose(app)
+
+
+def dispose(app: Flask) -> None:
+    """Close the pooled connections of an app made for one test."""
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """make_app(**config): another application on the test database, for tests of
+    configuration; its connections are closed after the test."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        made.append(make_test_app(database_url, tmp_path / f"app{len(made)}", **overrides))
+        return made[-1]
+
+    yield factory
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture(autouse=True)
