@@ -27,7 +27,9 @@ CSRF_MESSAGE = (
 
 def handle_http_error(error: HTTPException) -> Response:
     code = error.code or 500
-    message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code, error.description)
+    message = (
+        CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code, error.description)
+    )
     response = render(
         "errors/error.html", block="error_message", error=error, message=message, status=code
     )

@@ -56,5 +56,3 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **k
     """POST a form with this client's CSRF token, as the page would."""
     token = csrf_token(client, kwargs.pop("token_from", "/auth/sign-in"))
     return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)
-
-

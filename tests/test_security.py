@@ -220,9 +220,7 @@ def test_client_address_comes_from_a_proxy_only_when_trusted(
             return request.remote_addr or ""
 
         seen.append(
-            proxied.test_client()
-            .get("/_address", headers={"X-Forwarded-For": "198.51.100.7"})
-            .text
+            proxied.test_client().get("/_address", headers={"X-Forwarded-For": "198.51.100.7"}).text
         )
     assert seen == ["127.0.0.1", "198.51.100.7"]
 

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import audit
 from ..extensions import db
 from ..htmx import render
+from ..models import User
 from . import bp, services, sessions
 from .forms import (
     ChangePasswordForm,
@@ -57,32 +58,44 @@ def account() -> BaseResponse:
     return _page()
 
 
+def _refuse_email_change(form: ProfileForm, user: User) -> bool:
+    """Mark the form when its email change may not happen; True if refused."""
+    new_email = services.normalise_email(form.email.data)
+    if new_email.lower() == user.email.lower():
+        return False
+    password = form.current_password.data or ""
+    if services.has_password(user) and not services.check_password(user, password):
+        form.current_password.errors.append("Enter your current password to change email.")
+        return True
+    other = services.user_by_email(new_email)
+    if other is not None and other.id != user.id:
+        form.email.errors.append("Another account uses this email address.")
+        return True
+    return False
+
+
 @bp.post("/account/profile")
 @login_required
 def account_profile() -> BaseResponse:
     form = ProfileForm()
     user = current_user
-    if form.validate_on_submit():
-        new_email = services.normalise_email(form.email.data)
-        changing_email = new_email.lower() != user.email.lower()
-        if changing_email and services.has_password(user):
-            if not services.check_password(user, form.current_password.data or ""):
-                form.current_password.errors.append("Enter your current password to change email.")
-        if changing_email and not form.current_password.errors:
-            other = services.user_by_email(new_email)
-            if other is not None and other.id != user.id:
-                form.email.errors.append("Another account uses this email address.")
-        if not form.errors:
-            before = {"display_name": user.display_name, "email": user.email}
-            user.display_name = form.display_name.data.strip()
-            user.email = new_email
-            after = {"display_name": user.display_name, "email": user.email}
-            if before != after:
-                audit.record("user.profile_changed", "user", user.id, actor_id=user.id,
-                             before=before, after=after)
-            db.session.commit()
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("auth.account"), 303)
+    if form.validate_on_submit() and not _refuse_email_change(form, user):
+        before = {"display_name": user.display_name, "email": user.email}
+        user.display_name = form.display_name.data.strip()
+        user.email = services.normalise_email(form.email.data)
+        after = {"display_name": user.display_name, "email": user.email}
+        if before != after:
+            audit.record(
+                "user.profile_changed",
+                "user",
+                user.id,
+                actor_id=user.id,
+                before=before,
+                after=after,
+            )
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("auth.account"), 303)
     return _page(422, profile_form=form)
 
 

@@ -10,13 +10,13 @@ from flask_limiter.util import get_remote_address
 from ..extensions import limiter
 
 
-def _account_at_address() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{email}|{get_remote_address()}"
-
-
 def _account() -> str:
-    return (request.form.get("email") or "").strip().lower()
+    # Never empty: Flask-Limiter skips (and logs) a limit whose key is empty.
+    return (request.form.get("email") or "").strip().lower() or "(no email)"
+
+
+def _account_at_address() -> str:
+    return f"{_account()}|{get_remote_address()}"
 
 
 sign_in_limits = [

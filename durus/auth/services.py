@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -66,7 +66,6 @@ def check_password(user: User, password: str) -> bool:
 
 def has_password(user: User) -> bool:
     return db.session.get(UserCredential, user.id) is not None
-
 
 
 def end_all_sessions(user: User) -> None:
@@ -143,7 +142,8 @@ def export_data(user: User) -> dict[str, Any]:
             for row, slug, title in progress
         ],
         "favourites": [
-            {"lecture": slug, "title": title, "added_at": _iso(at)} for at, slug, title in favourites
+            {"lecture": slug, "title": title, "added_at": _iso(at)}
+            for at, slug, title in favourites
         ],
         "library_series": [
             {"series": slug, "title": title, "added_at": _iso(at)} for at, slug, title in library

@@ -195,14 +195,16 @@ def test_delete_account_removes_personal_data_and_keeps_the_trail(
     assert client.get("/account").status_code == 302
 
 
-def test_account_without_password_confirms_deletion_by_email(
-    client: FlaskClient, app
-) -> None:  # type: ignore[no-untyped-def]
+def test_account_without_password_confirms_deletion_by_email(client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
     user = make_account()
     sign_in(client, user)
     db.session.delete(db.session.get(UserCredential, user.id))
     db.session.flush()
-    refused = post(client, "/account/delete", {"confirm_email": "x@example.com"}, token_from="/account")
+    refused = post(
+        client, "/account/delete", {"confirm_email": "x@example.com"}, token_from="/account"
+    )
     assert refused.status_code == 422
-    done = post(client, "/account/delete", {"confirm_email": user.email.upper()}, token_from="/account")
+    done = post(
+        client, "/account/delete", {"confirm_email": user.email.upper()}, token_from="/account"
+    )
     assert done.status_code == 303

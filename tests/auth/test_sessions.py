@@ -58,7 +58,11 @@ def test_password_change_ends_other_sessions_but_not_this_one(
     response = post(
         client,
         "/account/password",
-        {"current_password": PASSWORD, "password": "a new long passphrase", "confirm": "a new long passphrase"},
+        {
+            "current_password": PASSWORD,
+            "password": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
         token_from="/account",
     )
     assert response.status_code == 303

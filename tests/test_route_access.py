@@ -1,0 +1,151 @@
+"""Every route × every kind of visitor, against an expected table. A route missing from
+the table fails this test: access is denied by default until someone decides."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from durus.auth.sessions import AUTH_AT, REMEMBER, SEEN_AT
+from durus.extensions import db, limiter
+from durus.models import AccountState, EditorScope, Role, User
+from tests.factories import make_lecture, make_scholar, make_series, make_user
+from tests.helpers import csrf_token
+
+ACTORS = ("anonymous", "listener", "editor_in_scope", "editor_out_of_scope", "admin", "suspended")
+SIGNED_IN_ACTORS = ("listener", "editor_in_scope", "editor_out_of_scope", "admin")
+Expected = dict[str, int]
+
+
+def everyone(status: int) -> Expected:
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in(status: int) -> Expected:
+    """Signed-in people get `status`; the anonymous and the suspended go to sign in."""
+    return {actor: status if actor in SIGNED_IN_ACTORS else 302 for actor in ACTORS}
+
+
+def guests(status: int, signed_in_status: int) -> Expected:
+    return {actor: signed_in_status if actor in SIGNED_IN_ACTORS else status for actor in ACTORS}
+
+
+# (endpoint, method) → expected status per actor. Forms are posted empty (with a valid CSRF
+# token), so a permitted POST answers 422; a refused one 302 (to sign in) or 403.
+ACCESS: dict[tuple[str, str], Expected] = {
+    ("static", "GET"): everyone(200),
+    ("catalogue.home", "GET"): everyone(200),
+    ("catalogue.lecture_detail", "GET"): everyone(200),
+    ("catalogue.series_detail", "GET"): everyone(200),
+    ("catalogue.scholar_detail", "GET"): everyone(200),
+    ("auth.sign_in", "GET"): guests(200, 303),
+    ("auth.sign_in", "POST"): everyone(422),
+    ("auth.sign_up", "GET"): everyone(200),
+    ("auth.sign_up", "POST"): everyone(422),
+    ("auth.forgot_password", "GET"): everyone(200),
+    ("auth.forgot_password", "POST"): everyone(422),
+    ("auth.reset_password", "GET"): everyone(400),
+    ("auth.reset_password", "POST"): everyone(400),
+    ("auth.oidc_start", "POST"): everyone(404),  # no provider named "x" is configured
+    ("auth.oidc_callback", "GET"): everyone(404),
+    ("auth.oidc_link", "GET"): everyone(400),  # nothing pending to link
+    ("auth.oidc_link", "POST"): everyone(400),
+    ("auth.account", "GET"): signed_in(200),
+    ("auth.account_profile", "POST"): signed_in(422),
+    ("auth.account_password", "POST"): signed_in(422),
+    ("auth.account_preferences", "POST"): signed_in(422),
+    ("auth.account_export", "GET"): signed_in(200),
+    ("auth.account_delete", "GET"): signed_in(200),
+    ("auth.account_delete", "POST"): signed_in(422),
+    ("auth.sign_out", "POST"): signed_in(303),  # checked last: it ends the session
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    args: dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def world(db_session: Any) -> World:
+    scholar = make_scholar()
+    series = make_series(scholar_id=scholar.id)
+    lecture = make_lecture(series=series)
+    users = {
+        "listener": make_user(),
+        "editor_in_scope": make_user(role=Role.EDITOR),
+        "editor_out_of_scope": make_user(role=Role.EDITOR),
+        "admin": make_user(role=Role.ADMIN),
+        "suspended": make_user(state=AccountState.SUSPENDED),
+    }
+    db.session.add(EditorScope(user_id=users["editor_in_scope"].id, scholar_id=scholar.id))
+    db.session.add(
+        EditorScope(user_id=users["editor_out_of_scope"].id, scholar_id=make_scholar().id)
+    )
+    db.session.flush()
+    args = {
+        "static": {"filename": "css/durus.css"},
+        "catalogue.lecture_detail": {"slug": lecture.slug},
+        "catalogue.series_detail": {"slug": series.slug},
+        "catalogue.scholar_detail": {"slug": scholar.slug},
+        "auth.reset_password": {"token": "not-a-token"},
+        "auth.oidc_start": {"provider": "x"},
+        "auth.oidc_callback": {"provider": "x"},
+    }
+    return World(users, args)
+
+
+def _client_as(app: Flask, world: World, actor: str) -> FlaskClient:
+    client = app.test_client()
+    user = world.users.get(actor)
+    if user is not None:
+        db.session.refresh(user)
+        now = int(time.time())
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session.update({AUTH_AT: now, SEEN_AT: now, REMEMBER: False})
+    return client
+
+
+def _request(client: FlaskClient, method: str, path: str) -> Any:
+    if method == "GET":
+        return client.get(path)
+    return client.open(path, method=method, data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in {"HEAD", "OPTIONS"}
+    }
+    assert routes - set(ACCESS) == set(), "new routes need an access decision here"
+    assert set(ACCESS) - routes == set(), "the table lists routes that no longer exist"
+
+
+def test_route_access_matrix(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limiter, "enabled", False)  # rate limits have tests of their own
+    ordered: list[tuple[str, str]] = sorted(
+        ACCESS, key=lambda key: key == ("auth.sign_out", "POST")
+    )
+    failures = []
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    for endpoint, method in ordered:
+        path = rules[endpoint].build(world.args.get(endpoint, {}))[1]
+        for actor, expected in ACCESS[(endpoint, method)].items():
+            response = _request(_client_as(app, world, actor), method, path)
+            got = response.status_code
+            response.close()
+            if got != expected:
+                failures.append(f"{method} {path} as {actor}: {got}, expected {expected}")
+            elif got == 302 and expected == 302:
+                assert response.headers["Location"].startswith("/auth/sign-in")
+    assert failures == []
