@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from .extensions import db
 from .htmx import render
 
 MESSAGES = {
@@ -27,6 +28,8 @@ CSRF_MESSAGE = (
 
 def handle_http_error(error: HTTPException) -> Response:
     code = error.code or 500
+    if code >= 500:
+        db.session.rollback()  # the failed action leaves nothing half-written
     message = (
         CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code, error.description)
     )

@@ -253,3 +253,20 @@ def test_rotated_secret_key_keeps_sessions_through_fallbacks(
             later = app.test_client()
             later.set_cookie("session", cookie)
             assert later.get("/account").status_code == expected
+
+
+def test_a_crash_is_a_friendly_500(make_app: Callable[..., Flask]) -> None:
+    app = make_app(TESTING=False)
+
+    @app.get("/_crash")
+    def crash() -> str:
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    page = client.get("/_crash")
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.text
+    assert "boom" not in page.text and "Traceback" not in page.text
+    _assert_security_headers(page)
+    fragment = client.get("/_crash", headers={"HX-Request": "true"})
+    assert fragment.status_code == 500 and "<html" not in fragment.text
