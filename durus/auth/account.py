@@ -52,6 +52,13 @@ def _page(status: int = 200, **bound: object) -> BaseResponse:
     )
 
 
+def _saved(message: str) -> BaseResponse:
+    """Commit the action, say so, and show the account page again (Post/Redirect/Get)."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("auth.account"), 303)
+
+
 @bp.get("/account")
 @login_required
 def account() -> BaseResponse:
@@ -93,9 +100,7 @@ def account_profile() -> BaseResponse:
                 before=before,
                 after=after,
             )
-        db.session.commit()
-        flash("Your profile is saved.", "success")
-        return redirect(url_for("auth.account"), 303)
+        return _saved("Your profile is saved.")
     return _page(422, profile_form=form)
 
 
@@ -111,10 +116,9 @@ def account_password() -> BaseResponse:
             form.current_password.errors.append("This is not your current password.")
         else:
             services.set_password(user, form.password.data, actor_id=user.id)
-            db.session.commit()
+            response = _saved("Your password is changed. Every other session has ended.")
             sessions.renew_after_version_change(user)
-            flash("Your password is changed. Every other session has ended.", "success")
-            return redirect(url_for("auth.account"), 303)
+            return response
     return _page(422, password_form=form)
 
 
@@ -127,9 +131,7 @@ def account_preferences() -> BaseResponse:
         user.interface_language = form.interface_language.data
         user.playback_rate = Decimal(form.playback_rate.data)
         user.autoplay_next = form.autoplay_next.data
-        db.session.commit()
-        flash("Your preferences are saved.", "success")
-        return redirect(url_for("auth.account"), 303)
+        return _saved("Your preferences are saved.")
     return _page(422, preferences_form=form)
 
 
