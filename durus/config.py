@@ -135,7 +135,7 @@ def oidc_providers(env: Any) -> list[dict[str, str]]:
         providers.append(
             {
                 "name": name,
-                "issuer": env[prefix + "ISSUER"].rstrip("/"),
+                "issuer": env[prefix + "ISSUER"],  # exactly: it is compared with discovery
                 "client_id": env[prefix + "CLIENT_ID"],
                 "client_secret": env[prefix + "CLIENT_SECRET"],
                 "display_name": env.get(prefix + "DISPLAY_NAME") or name.title(),

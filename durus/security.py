@@ -5,26 +5,33 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "media-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(form_action_extra: tuple[str, ...] = ()) -> str:
+    """The policy; `form_action_extra` are origins a form may lead to (sign-in providers)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "media-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            " ".join(["form-action 'self'", *form_action_extra]),
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 HSTS = "max-age=31536000; includeSubDomains"
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    extra = tuple(current_app.config.get("CSP_FORM_ACTION_EXTRA", ()))
+    headers.setdefault("Content-Security-Policy", content_security_policy(extra))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     # Not no-referrer: Flask-WTF's CSRF check needs the Referer on HTTPS form posts.
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from authlib.common.security import is_secure_transport
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuthError
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_wtf import FlaskForm
@@ -28,7 +28,6 @@ from ..config import ConfigurationError
 from ..extensions import db, limiter, oauth
 from ..htmx import render
 from ..models import User, UserIdentity
-from ..security import CONTENT_SECURITY_POLICY
 from . import bp, services, sessions
 from .passwords import MAX_LENGTH
 from .redirects import safe_next
@@ -54,9 +53,10 @@ def init_app(app: Flask) -> None:
     """Register the configured providers with Authlib; stop start-up if one is unusable."""
     clients = {p["name"]: _register(p) for p in app.config["OIDC_PROVIDERS"]}
     app.extensions[EXTENSION] = clients
-    if clients:
-        origins = {_origin(c.server_metadata["authorization_endpoint"]) for c in clients.values()}
-        app.after_request(_allow_form_action(sorted(origins)))
+    # Browsers check form-action on every redirect a form post leads to: the providers'
+    # origins must be allowed for the sign-in buttons to work without JavaScript.
+    origins = {_origin(c.server_metadata["authorization_endpoint"]) for c in clients.values()}
+    app.config["CSP_FORM_ACTION_EXTRA"] = sorted(origins)
 
 
 def _register(provider: dict[str, Any]) -> FlaskOAuth2App:
@@ -98,26 +98,16 @@ def _check_metadata(provider: dict[str, Any], client: FlaskOAuth2App) -> None:
         raise ConfigurationError(
             f"OpenID Connect provider {name!r} does not publish {', '.join(missing)}"
         )
+    plain = [metadata[key] for key in REQUIRED_METADATA if not is_secure_transport(metadata[key])]
+    if plain:
+        raise ConfigurationError(
+            f"OpenID Connect provider {name!r} must be reached over https, not {plain[0]}"
+        )
 
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _allow_form_action(origins: list[str]) -> Callable[[Response], Response]:
-    # Browsers check form-action on every redirect a form post leads to: the provider's
-    # origin must be allowed for the sign-in button to work without JavaScript. This hook
-    # runs before the security headers' one, whose setdefault then leaves it in place.
-    policy = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", "form-action 'self' " + " ".join(origins)
-    )
-
-    def allow_providers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
-        return response
-
-    return allow_providers
 
 
 # The flow: start, callback, and proving the password before an identity joins an account.
@@ -155,11 +145,25 @@ def oidc_start(provider: str) -> Response:
     session[NEXT_KEY] = safe_next(request.form.get("next"))
     callback = url_for("auth.oidc_callback", provider=provider, _external=True)
     found = client.create_authorization_url(callback)  # with state, nonce and PKCE verifier
-    client.save_authorize_data(redirect_uri=callback, **found)
+    _forget_older_flows(provider)
+    client.save_authorize_data(
+        redirect_uri=callback, **{key: value for key, value in found.items() if key != "url"}
+    )
     if request.headers.get("HX-Request") == "true":
         # A boosted form: htmx would follow a redirect with XHR, which cannot leave the site.
         return Response(status=204, headers={"HX-Redirect": found["url"]})
     return redirect(found["url"], 303)
+
+
+def _forget_older_flows(provider: str, keep: int = 2) -> None:
+    # Authlib keeps every started flow in the cookie session for an hour; a person pressing
+    # the button again and again would grow the cookie past what browsers keep.
+    prefix = f"_state_{provider}_"
+    started = sorted(
+        (key for key in session if key.startswith(prefix)), key=lambda key: session[key]["exp"]
+    )
+    for key in started[: max(len(started) - keep, 0)]:
+        session.pop(key)
 
 
 @bp.get("/auth/oidc/<provider>/callback")
@@ -243,19 +247,19 @@ def _email_verified(claims: dict[str, Any]) -> bool:
 def _account_for(provider: dict[str, Any], claims: dict[str, Any], next_url: str) -> User | None:
     """The account this identity signs in as; None when a link waits for the password."""
     issuer, subject = provider["issuer"], claims["sub"]
-    identity = db.session.scalar(
-        select(UserIdentity).where(UserIdentity.issuer == issuer, UserIdentity.subject == subject)
-    )
+    identity = _identity(issuer, subject)
     if identity is not None:
         return db.session.get(User, identity.user_id)
     email = _usable_email(claims["email"]) or ""
     user = services.user_by_email(email)
+    # An unconfirmed address could belong to someone else: it neither opens a new account
+    # (which would squat the owner's email) nor joins an existing one.
+    if not _email_verified(claims):
+        raise _unverified(provider, email, exists=user is not None)
     if user is None:
         return _create_account(issuer, subject, email, claims.get("name"))
     if not user.is_active:
         raise _inactive(user)
-    if not _email_verified(claims):
-        raise _unverified(provider, email)
     session[LINK_KEY] = {
         "issuer": issuer,
         "subject": subject,
@@ -265,6 +269,12 @@ def _account_for(provider: dict[str, Any], claims: dict[str, Any], next_url: str
         "at": int(time.time()),
     }
     return None
+
+
+def _identity(issuer: str, subject: str) -> UserIdentity | None:
+    return db.session.scalar(
+        select(UserIdentity).where(UserIdentity.issuer == issuer, UserIdentity.subject == subject)
+    )
 
 
 def _create_account(issuer: str, subject: str, email: str, name: Any) -> User:
@@ -281,7 +291,8 @@ def _create_account(issuer: str, subject: str, email: str, name: Any) -> User:
 
 
 def _link(user: User, issuer: str, subject: str) -> None:
-    db.session.add(UserIdentity(user_id=user.id, issuer=issuer, subject=subject))
+    if _identity(issuer, subject) is None:  # a form sent twice links once
+        db.session.add(UserIdentity(user_id=user.id, issuer=issuer, subject=subject))
     audit.record(
         "user.identity_linked", "user", user.id, actor_id=user.id, after={"issuer": issuer}
     )
@@ -322,7 +333,14 @@ def _no_email(provider: dict[str, Any]) -> SignInProblem:
     )
 
 
-def _unverified(provider: dict[str, Any], email: str) -> SignInProblem:
+def _unverified(provider: dict[str, Any], email: str, *, exists: bool) -> SignInProblem:
+    if not exists:
+        return SignInProblem(
+            409,
+            "Your email address is not confirmed",
+            f"{provider['display_name']} has not confirmed that {email} is yours. Confirm it "
+            f"with {provider['display_name']}, or create a Durus account with a password.",
+        )
     return SignInProblem(
         409,
         "This email already has an account",
@@ -342,6 +360,7 @@ def _inactive(user: User) -> SignInProblem:
 def _link_expired() -> SignInProblem:
     return SignInProblem(
         400,
-        "This request has expired",
-        "Too much time has passed since you signed in with your provider. Please start again.",
+        "Please start again",
+        "Connecting an account works only for a few minutes after signing in with your "
+        "provider, and this request has expired or is not there.",
     )

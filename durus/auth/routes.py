@@ -97,7 +97,9 @@ def forgot_password() -> Response:
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
         if user is not None and user.is_active:
-            link = url_for("auth.reset_password", token=tokens.make_reset_token(user), _external=True)
+            link = url_for(
+                "auth.reset_password", token=tokens.make_reset_token(user), _external=True
+            )
             minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
             send_mail(
                 user.email,
