@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, request, url_for
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .models import Language
@@ -40,7 +41,25 @@ def lang_attrs(language: Language | None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(escape(language.code), language.direction.value)
 
 
+# Interface languages with translated templates; a preference for another one waits for its
+# translation rather than mislabelling English text.
+TRANSLATED = {"en": "ltr"}
+
+
+def page_context() -> dict[str, object]:
+    preferred = getattr(current_user, "interface_language", None) or "en"
+    code = preferred if preferred in TRANSLATED else "en"
+    canonical = None
+    if request.endpoint and request.url_rule is not None and request.method == "GET":
+        canonical = url_for(request.endpoint, **(request.view_args or {}), _external=True)
+    return {
+        "page_language": {"code": code, "direction": TRANSLATED[code]},
+        "canonical_url": canonical,
+    }
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(page_context)
     app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration, long_date=long_date)
     app.jinja_env.globals.update(lang_attrs=lang_attrs)
     app.jinja_env.trim_blocks = True

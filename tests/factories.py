@@ -6,9 +6,15 @@ import hashlib
 import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
+from sqlalchemy import select
+
 from durus.extensions import db
+from durus.media.probe import probe_audio
+from durus.media.store import LocalMediaStore
 from durus.models import (
     Lecture,
     MediaAsset,
@@ -104,3 +110,29 @@ def make_lecture(**overrides: Any) -> Lecture:
 def make_topic(**overrides: Any) -> Topic:
     n = _n()
     return _save(Topic(**({"slug": f"topic-{n}", "name": f"Topic {n}"} | overrides)))
+
+
+SAMPLE_AUDIO = Path(__file__).resolve().parent.parent / "seeds" / "audio" / "usul-1.mp3"
+
+
+def make_stored_audio_asset(source: Path = SAMPLE_AUDIO, **overrides: Any) -> MediaAsset:
+    """An audio asset whose bytes really are in the media store."""
+    info = probe_audio(source)
+    with source.open("rb") as handle:
+        stored = LocalMediaStore(current_app.config["MEDIA_ROOT"]).put(
+            handle, "audio", info.extension
+        )
+    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
+    if existing is not None:
+        return existing
+    fields: dict[str, Any] = {
+        "kind": MediaKind.AUDIO,
+        "storage_key": stored.key,
+        "content_type": info.content_type,
+        "byte_size": stored.byte_size,
+        "duration_seconds": info.duration_seconds,
+        "bitrate": info.bitrate,
+        "sha256": stored.sha256,
+        "original_filename": source.name,
+    }
+    return _save(MediaAsset(**(fields | overrides)))

@@ -14,7 +14,13 @@ from flask.testing import FlaskClient
 from durus.auth.sessions import AUTH_AT, REMEMBER, SEEN_AT
 from durus.extensions import db, limiter
 from durus.models import AccountState, EditorScope, Role, User
-from tests.factories import make_lecture, make_scholar, make_series, make_user
+from tests.factories import (
+    make_lecture,
+    make_scholar,
+    make_series,
+    make_stored_audio_asset,
+    make_user,
+)
 from tests.helpers import csrf_token
 
 ACTORS = ("anonymous", "listener", "editor_in_scope", "editor_out_of_scope", "admin", "suspended")
@@ -43,6 +49,7 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("catalogue.lecture_detail", "GET"): everyone(200),
     ("catalogue.series_detail", "GET"): everyone(200),
     ("catalogue.scholar_detail", "GET"): everyone(200),
+    ("player.audio", "GET"): everyone(200),
     ("auth.sign_in", "GET"): guests(200, 303),
     ("auth.sign_in", "POST"): everyone(422),
     ("auth.sign_up", "GET"): everyone(200),
@@ -76,7 +83,8 @@ class World:
 def world(db_session: Any) -> World:
     scholar = make_scholar()
     series = make_series(scholar_id=scholar.id)
-    lecture = make_lecture(series=series)
+    audio = make_stored_audio_asset()
+    lecture = make_lecture(series=series, audio_asset_id=audio.id)
     users = {
         "listener": make_user(),
         "editor_in_scope": make_user(role=Role.EDITOR),
@@ -94,6 +102,7 @@ def world(db_session: Any) -> World:
         "catalogue.lecture_detail": {"slug": lecture.slug},
         "catalogue.series_detail": {"slug": series.slug},
         "catalogue.scholar_detail": {"slug": scholar.slug},
+        "player.audio": {"asset_id": str(audio.id), "ext": "mp3"},
         "auth.reset_password": {"token": "not-a-token"},
         "auth.oidc_start": {"provider": "x"},
         "auth.oidc_callback": {"provider": "x"},

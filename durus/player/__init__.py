@@ -1,0 +1,7 @@
+"""Listening: the audio itself (and, later, the player and progress sync)."""
+
+from flask import Blueprint
+
+bp = Blueprint("player", __name__)
+
+from . import routes  # noqa: E402, F401
