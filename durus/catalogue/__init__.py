@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
 
-from . import routes  # noqa: E402, F401
+from . import feeds, routes, search  # noqa: E402, F401

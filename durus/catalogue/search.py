@@ -1,0 +1,3 @@
+"""Search: scholars, series and lectures by words, with Arabic normalisation and trigrams."""
+
+from . import bp  # noqa: F401
