@@ -58,9 +58,20 @@ def page_context() -> dict[str, object]:
     }
 
 
+def url_with(**changes: object) -> str:
+    """This page's URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    return url_for(request.endpoint or "catalogue.home", **(request.view_args or {}), **args)
+
+
 def init_app(app: Flask) -> None:
     app.context_processor(page_context)
     app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration, long_date=long_date)
-    app.jinja_env.globals.update(lang_attrs=lang_attrs)
+    app.jinja_env.globals.update(lang_attrs=lang_attrs, url_with=url_with)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

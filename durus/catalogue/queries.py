@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from ..extensions import db
-from ..models import Language, Lecture, MediaAsset, Scholar, Series, SlugRedirect
-from ..models.visibility import scholar_is_visible, visible_lectures, visible_series
+from ..models import (
+    Language,
+    Lecture,
+    LectureTopic,
+    MediaAsset,
+    Scholar,
+    Series,
+    SlugRedirect,
+    Topic,
+    UserProgress,
+)
+from ..models.visibility import (
+    lecture_is_visible,
+    scholar_is_visible,
+    series_is_visible,
+    visible_lectures,
+    visible_series,
+)
 
 LectureLanguage = aliased(Language, name="lecture_language")
 SeriesLanguage = aliased(Language, name="series_language")
@@ -62,11 +81,6 @@ def series_by_slug(slug: str) -> Series | None:
     return db.session.scalars(stmt).first()
 
 
-def series_lectures(series: Series) -> list[Lecture]:
-    stmt = lecture_rows(visible_lectures()).where(Lecture.series_id == series.id)
-    return list(db.session.scalars(stmt.order_by(Lecture.position)).unique())
-
-
 def scholar_by_slug(slug: str) -> Scholar | None:
     stmt = (
         select(Scholar)
@@ -77,28 +91,9 @@ def scholar_by_slug(slug: str) -> Scholar | None:
     return db.session.scalars(stmt).first()
 
 
-def scholar_series(scholar: Scholar) -> list[Series]:
-    stmt = (
-        visible_series()
-        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
-        .options(contains_eager(Series.language.of_type(SeriesLanguage)))
-        .where(Series.scholar_id == scholar.id)
-        .order_by(Series.title)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def scholar_single_lectures(scholar: Scholar) -> list[Lecture]:
-    """The scholar's visible lectures outside any series, newest first."""
-    stmt = lecture_rows(visible_lectures()).where(
-        Lecture.scholar_id == scholar.id, Lecture.series_id.is_(None)
-    )
-    return list(db.session.scalars(stmt.order_by(Lecture.published_at.desc())).unique())
-
-
 def current_slug(kind: str, old_slug: str) -> str | None:
     """The current slug of the entity that used to be reachable at `old_slug`."""
-    model = {"scholar": Scholar, "series": Series, "lecture": Lecture}[kind]
+    model = {"scholar": Scholar, "series": Series, "lecture": Lecture, "topic": Topic}[kind]
     column = getattr(SlugRedirect, f"{kind}_id")
     stmt = (
         select(model.slug)
@@ -106,3 +101,192 @@ def current_slug(kind: str, old_slug: str) -> str | None:
         .where(SlugRedirect.old_slug == old_slug)
     )
     return db.session.scalar(stmt)
+
+
+def recently_updated_series(limit: int) -> list[Series]:
+    stmt = (
+        visible_series()
+        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
+        .outerjoin(ScholarLanguage, Scholar.name_original_language == ScholarLanguage.code)
+        .options(
+            contains_eager(Series.language.of_type(SeriesLanguage)),
+            contains_eager(Series.scholar).contains_eager(
+                Scholar.original_language.of_type(ScholarLanguage)
+            ),
+        )
+        .order_by(Series.updated_at.desc(), Series.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _visible_lecture_ids() -> Any:
+    return visible_lectures(Lecture.id, Lecture.language_code).subquery()
+
+
+def topics_with_counts() -> list[tuple[Topic, int]]:
+    """Every topic with how many visible lectures it has, by name."""
+    visible = _visible_lecture_ids()
+    stmt = (
+        select(Topic, func.count(visible.c.id))
+        .outerjoin(LectureTopic, LectureTopic.topic_id == Topic.id)
+        .outerjoin(visible, visible.c.id == LectureTopic.lecture_id)
+        .group_by(Topic.id)
+        .order_by(Topic.name)
+    )
+    return [(topic, count) for topic, count in db.session.execute(stmt)]
+
+
+def topic_by_slug(slug: str) -> Topic | None:
+    return db.session.scalar(select(Topic).where(Topic.slug == slug))
+
+
+def languages_with_counts() -> list[tuple[Language, int]]:
+    """The languages that have visible lectures, with how many, most first."""
+    visible = _visible_lecture_ids()
+    stmt = (
+        select(Language, func.count(visible.c.id).label("lectures"))
+        .join(visible, visible.c.language_code == Language.code)
+        .group_by(Language.code)
+        .order_by(func.count(visible.c.id).desc(), Language.name_en)
+    )
+    return [(language, count) for language, count in db.session.execute(stmt)]
+
+
+def language_by_code(code: str) -> Language | None:
+    return db.session.get(Language, code)
+
+
+@dataclass(frozen=True)
+class ScholarSummary:
+    scholar: Scholar
+    series_count: int
+    lecture_count: int
+
+
+def scholars_index() -> list[ScholarSummary]:
+    """Visible scholars by name, with their numbers of visible series and lectures."""
+    lectures = (
+        visible_lectures(Lecture.scholar_id, func.count().label("n"))
+        .group_by(Lecture.scholar_id)
+        .subquery()
+    )
+    series = (
+        visible_series(Series.scholar_id, func.count().label("n"))
+        .group_by(Series.scholar_id)
+        .subquery()
+    )
+    stmt = (
+        select(Scholar, func.coalesce(series.c.n, 0), func.coalesce(lectures.c.n, 0))
+        .outerjoin(ScholarLanguage, Scholar.name_original_language == ScholarLanguage.code)
+        .outerjoin(lectures, lectures.c.scholar_id == Scholar.id)
+        .outerjoin(series, series.c.scholar_id == Scholar.id)
+        .options(contains_eager(Scholar.original_language.of_type(ScholarLanguage)))
+        .where(scholar_is_visible())
+        .order_by(Scholar.name, Scholar.id)
+    )
+    return [ScholarSummary(*row) for row in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class SeriesSummary:
+    series: Series
+    lecture_count: int
+    total_seconds: Decimal
+
+
+def _series_summaries(*conditions: Any) -> Select[Any]:
+    """Visible series with the count and total duration of their visible lectures."""
+    return (
+        select(
+            Series,
+            func.count(Lecture.id),
+            func.coalesce(func.sum(MediaAsset.duration_seconds), 0),
+        )
+        .select_from(Series)
+        .join(Scholar, Series.scholar_id == Scholar.id)
+        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
+        .outerjoin(Lecture, and_(Lecture.series_id == Series.id, lecture_is_visible()))
+        .outerjoin(MediaAsset, MediaAsset.id == Lecture.audio_asset_id)
+        .options(contains_eager(Series.language.of_type(SeriesLanguage)))
+        .where(series_is_visible(), *conditions)
+        .group_by(Series.id, SeriesLanguage.code)
+    )
+
+
+def scholar_series(scholar: Scholar) -> list[SeriesSummary]:
+    stmt = _series_summaries(Series.scholar_id == scholar.id).order_by(Series.title)
+    return [SeriesSummary(*row) for row in db.session.execute(stmt)]
+
+
+def series_summary(series: Series) -> SeriesSummary:
+    row = db.session.execute(_series_summaries(Series.id == series.id)).one()
+    return SeriesSummary(*row)
+
+
+@dataclass(frozen=True)
+class LectureWithProgress:
+    lecture: Lecture
+    progress: UserProgress | None
+
+    @property
+    def state(self) -> str:
+        if self.progress is None:
+            return "new"
+        return "completed" if self.progress.completed_at else "in-progress"
+
+
+def series_lecture_rows(
+    series: Series, user_id: uuid.UUID | None, after_position: int = 0, limit: int = 100
+) -> list[LectureWithProgress]:
+    """The series' visible lectures in order, each with the listener's progress."""
+    stmt = (
+        lecture_rows(visible_lectures())
+        .where(Lecture.series_id == series.id, Lecture.position > after_position)
+        .order_by(Lecture.position)
+        .limit(limit)
+    )
+    if user_id is None:
+        return [LectureWithProgress(lec, None) for lec in db.session.scalars(stmt).unique()]
+    stmt = stmt.add_columns(UserProgress).outerjoin(
+        UserProgress,
+        and_(UserProgress.lecture_id == Lecture.id, UserProgress.user_id == user_id),
+    )
+    return [LectureWithProgress(lec, prog) for lec, prog in db.session.execute(stmt).unique()]
+
+
+def neighbours(lecture: Lecture) -> tuple[Lecture | None, Lecture | None]:
+    """The visible lectures just before and after `lecture` in its series."""
+    if lecture.series_id is None:
+        return None, None
+    base = visible_lectures().where(Lecture.series_id == lecture.series_id)
+    before = base.where(Lecture.position < lecture.position).order_by(Lecture.position.desc())
+    later = base.where(Lecture.position > lecture.position).order_by(Lecture.position)
+    both = union_all(before.limit(1).subquery().select(), later.limit(1).subquery().select())
+    rows = db.session.scalars(select(Lecture).from_statement(both)).all()
+    previous = next((r for r in rows if r.position < lecture.position), None)
+    following = next((r for r in rows if r.position > lecture.position), None)
+    return previous, following
+
+
+def filter_choices(scholar_slug: str | None) -> dict[str, list[tuple[str, str]]]:
+    """Options of the browse filters: only what has something visible behind it. Series are
+    offered once a scholar is chosen (a list of every series would be unusably long)."""
+    scholars = db.session.execute(
+        select(Scholar.slug, Scholar.name).where(scholar_is_visible()).order_by(Scholar.name)
+    ).all()
+    series: list[Any] = []
+    if scholar_slug:
+        series = db.session.execute(
+            visible_series(Series.slug, Series.title)
+            .where(Scholar.slug == scholar_slug)
+            .order_by(Series.title)
+        ).all()
+    topics = db.session.execute(select(Topic.slug, Topic.name).order_by(Topic.name)).all()
+    languages = [(lang.code, lang.name_en) for lang, _ in languages_with_counts()]
+    return {
+        "scholars": [tuple(r) for r in scholars],
+        "series": [tuple(r) for r in series],
+        "topics": [tuple(r) for r in topics],
+        "languages": languages,
+    }

@@ -24,3 +24,12 @@
     }
   });
 })();
+
+// "More" buttons append the next page in place: move focus to its first new row so
+// keyboard users continue from where the list grew.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!trigger || !trigger.classList || !trigger.classList.contains("more-link")) return;
+  var starts = document.querySelectorAll("[data-page-start]");
+  if (starts.length) starts[starts.length - 1].focus();
+});

@@ -50,10 +50,11 @@ def test_home_links_scholar_and_series_by_their_public_urls(seeded: FlaskClient)
     assert 'href="/series/foundations-of-faith"' in html
 
 
-def test_home_is_one_query(seeded: FlaskClient, count_queries) -> None:
+def test_home_is_three_queries(seeded: FlaskClient, count_queries) -> None:
+    # newest lectures, recently updated series, topics with counts
     with count_queries() as statements:
         assert seeded.get("/").status_code == 200
-    assert len(statements) == 1, statements
+    assert len(statements) == 3, statements
 
 
 def test_home_fragment_for_htmx(seeded: FlaskClient) -> None:
