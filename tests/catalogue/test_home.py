@@ -32,7 +32,7 @@ def seeded(app: Flask, client: FlaskClient) -> FlaskClient:
 
 
 def _lecture_links(html: str) -> list[str]:
-    return re.findall(r'class="lecture-row__title">\s*<a href="/lectures/([a-z0-9-]+)"', html)
+    return re.findall(r'class="lecture-row__title"[^>]*>\s*<a href="/lectures/([a-z0-9-]+)"', html)
 
 
 def test_home_lists_the_newest_visible_lectures(seeded: FlaskClient, app: Flask) -> None:

@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.helpers import make_account, sign_in
 
 pytestmark = pytest.mark.usefixtures("db_session")
-ROW_LINK = re.compile(r'class="lecture-row__title">\s*<a href="/lectures/([a-z0-9-]+)"')
+ROW_LINK = re.compile(r'class="lecture-row__title"[^>]*>\s*<a href="/lectures/([a-z0-9-]+)"')
 MORE_LINK = re.compile(r'class="button more-link" href="([^"]+)"')
 
 
