@@ -118,6 +118,7 @@ def security_settings(env: Any, instance_path: Path) -> dict[str, Any]:
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _flag(env.get("SMTP_STARTTLS"), default=True),
         "OIDC_PROVIDERS": oidc_providers(env),
+        "PODCAST_OWNER_EMAIL": env.get("PODCAST_OWNER_EMAIL", "").strip() or None,
     }
 
 

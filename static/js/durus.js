@@ -15,6 +15,31 @@
     window.setTimeout(function () { toast.hidden = true; }, 8000);
   });
 
+  // "Copy feed link": copy data-copy; without clipboard access (plain http) select the field.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var section = button.closest(".feed-link");
+    var field = section && section.querySelector("input");
+    var toast = document.getElementById("toast");
+    function say(message) {
+      if (!toast) return;
+      toast.textContent = message;
+      toast.hidden = false;
+      window.setTimeout(function () { toast.hidden = true; }, 4000);
+    }
+    function selectField() {
+      if (field) { field.focus(); field.select(); }
+      say("Press Ctrl+C (⌘C) to copy the feed link.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(button.getAttribute("data-copy"))
+        .then(function () { say("Feed link copied."); }, selectField);
+    } else {
+      selectField();
+    }
+  });
+
   // After boosted navigation swaps the main region, move focus to it so keyboard and
   // screen-reader users start at the new content.
   document.addEventListener("htmx:afterSwap", function (event) {
