@@ -1,3 +1,233 @@
-"""Search: scholars, series and lectures by words, with Arabic normalisation and trigrams."""
+"""Search: scholars, series and lectures by words, with Arabic normalisation and trigrams.
 
-from . import bp  # noqa: F401
+PostgreSQL does the matching with the functions of migration 0003_search, on the very
+expressions its GIN indexes hold (declared below, once, for the queries and for the
+schema comparison): full text ('english' and 'arabic') OR enough shared trigrams for a
+misspelling. Ranking: exact title (or name) first, then full-text rank, then trigram
+similarity. Python only marks the matched words (durus/search_text.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+from flask import abort, request
+from markupsafe import Markup
+from sqlalchemy import ARRAY, Float, Index, Select, Text, and_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.sql.elements import ColumnElement
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..htmx import render
+from ..models import Language, Lecture, Scholar, Series
+from ..models.visibility import scholar_is_visible, visible_lectures, visible_series
+from ..pagination import BadCursor, Page, after, decode_cursor, encode_cursor
+from ..search_text import clean_query, highlight, words
+from . import bp
+from .queries import lecture_rows
+
+LECTURE_LIMIT = 20
+SERIES_LIMIT = 10
+SCHOLAR_LIMIT = 10
+SIMILAR = 0.6  # share of the query's trigrams a title must hold: above 0.5 (durus_trigram_probe)
+
+T = TypeVar("T")
+TEXTS = ARRAY(Text)
+
+
+def _document(*columns: Any) -> ColumnElement[Any]:
+    return func.durus_search_document(*columns, type_=TSVECTOR)
+
+
+def _trigrams(value: Any) -> ColumnElement[Any]:
+    return func.durus_trigrams(value, type_=TEXTS)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What is searched in one table: its indexed tsvector and trigram expressions, and the
+    titles an exact match compares."""
+
+    document: ColumnElement[Any]
+    trigrams: ColumnElement[Any]
+    titles: tuple[Any, ...]
+
+
+LECTURES = Indexed(
+    _document(Lecture.title, Lecture.description), _trigrams(Lecture.title), (Lecture.title,)
+)
+SERIES = Indexed(
+    _document(Series.title, Series.description), _trigrams(Series.title), (Series.title,)
+)
+SCHOLARS = Indexed(
+    _document(Scholar.name, Scholar.name_original, Scholar.biography),
+    _trigrams(Scholar.name).op("||", return_type=TEXTS)(_trigrams(Scholar.name_original)),
+    (Scholar.name, Scholar.name_original),
+)
+
+# The migration creates these; declaring them keeps autogenerate from dropping them.
+for _table, _indexed in (("lectures", LECTURES), ("series", SERIES), ("scholars", SCHOLARS)):
+    Index(f"ix_{_table}_search_document", _indexed.document, postgresql_using="gin")
+    Index(f"ix_{_table}_search_trigrams", _indexed.trigrams, postgresql_using="gin")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The WHERE clause and the sort keys (all descending) of a search in one table."""
+
+    where: ColumnElement[bool]
+    keys: tuple[ColumnElement[Any], ...]
+
+
+def _ranked(indexed: Indexed, query: str) -> Ranked:
+    q = bindparam("q", query, type_=Text)
+    tsquery = func.durus_search_query(q, type_=TSQUERY)
+    query_trigrams = _trigrams(q)
+    similarity = func.durus_similarity(query_trigrams, indexed.trigrams, type_=Float)
+    query_words = func.durus_words(q, type_=TEXTS)
+    exact = or_(*(func.durus_words(t, type_=TEXTS) == query_words for t in indexed.titles))
+    probe = func.durus_trigram_probe(q, type_=TEXTS)
+    where = or_(
+        indexed.document.op("@@")(tsquery),
+        and_(indexed.trigrams.op("&&")(probe), similarity >= SIMILAR),
+    )
+    rank = func.ts_rank(indexed.document, tsquery).cast(Float)
+    return Ranked(where, (func.coalesce(exact, False), rank, similarity))
+
+
+@dataclass(frozen=True)
+class Group(Generic[T]):
+    items: list[T]
+    total: int
+
+
+class MarkedLecture:
+    """A lecture as a result row shows it: the lecture, with the matched words of its title
+    marked (the row macro prints `title`, escaped text or this Markup)."""
+
+    def __init__(self, lecture: Lecture, query: str) -> None:
+        self._lecture = lecture
+        self.title: Markup = highlight(lecture.title, query)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lecture, name)
+
+
+ScholarLanguage = aliased(Language, name="search_scholar_language")
+SeriesLanguage = aliased(Language, name="search_series_language")
+
+
+def scholar_search(query: str) -> Select[Any]:
+    """Visible scholars matching `query`, best first, with the count of all matches."""
+    ranked = _ranked(SCHOLARS, query)
+    return (
+        select(Scholar, func.count().over())
+        .outerjoin(ScholarLanguage, Scholar.name_original_language == ScholarLanguage.code)
+        .options(contains_eager(Scholar.original_language.of_type(ScholarLanguage)))
+        .where(scholar_is_visible(), ranked.where)
+        .order_by(*(k.desc() for k in ranked.keys), Scholar.name, Scholar.id)
+        .limit(SCHOLAR_LIMIT)
+    )
+
+
+def series_search(query: str) -> Select[Any]:
+    """Visible series matching `query`, best first, with the count of all matches."""
+    ranked = _ranked(SERIES, query)
+    return (
+        visible_series(Series, func.count().over())
+        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
+        .options(
+            contains_eager(Series.language.of_type(SeriesLanguage)),
+            contains_eager(Series.scholar),
+        )
+        .where(ranked.where)
+        .order_by(*(k.desc() for k in ranked.keys), Series.title, Series.id)
+        .limit(SERIES_LIMIT)
+    )
+
+
+def lecture_search(query: str, cursor: str | None = None) -> Select[Any]:
+    """One page of visible lectures matching `query` (after `cursor`), best and then newest
+    first: rows of (lecture, exact, rank, similarity, matches from this page on). Raises
+    BadCursor for a cursor this site did not make."""
+    ranked = _ranked(LECTURES, query)
+    keys = (*ranked.keys, Lecture.published_at, Lecture.id)
+    stmt = lecture_rows(visible_lectures(Lecture, *ranked.keys, func.count().over()))
+    stmt = stmt.where(ranked.where)
+    if cursor:
+        exact, rank, similarity, published_at, lecture_id = decode_cursor(cursor, len(keys))
+        try:
+            values = [
+                exact == "True",
+                float(rank),
+                float(similarity),
+                datetime.fromisoformat(published_at),
+                uuid.UUID(lecture_id),
+            ]
+        except ValueError as exc:
+            raise BadCursor(cursor) from exc
+        stmt = after(stmt, keys, values, descending=True)
+    return stmt.order_by(*(k.desc() for k in keys)).limit(LECTURE_LIMIT)
+
+
+def _group(stmt: Select[Any]) -> Group[Any]:
+    rows = db.session.execute(stmt).all()
+    return Group([row[0] for row in rows], rows[0][-1] if rows else 0)
+
+
+def search_lectures(query: str, cursor: str | None = None) -> tuple[Page[MarkedLecture], int]:
+    """A page of matching lectures, and how many match from this page on."""
+    rows = db.session.execute(lecture_search(query, cursor)).all()
+    remaining = rows[0][-1] if rows else 0
+    next_cursor = None
+    if remaining > len(rows):
+        lecture, exact, rank, similarity, _count = rows[-1]
+        next_cursor = encode_cursor([exact, rank, similarity, lecture.published_at, lecture.id])
+    return Page([MarkedLecture(row[0], query) for row in rows], next_cursor), remaining
+
+
+@dataclass(frozen=True)
+class Results:
+    scholars: Group[Scholar]
+    series: Group[Series]
+    lectures: Page[MarkedLecture]
+    lecture_total: int
+
+    @property
+    def total(self) -> int:
+        return self.scholars.total + self.series.total + self.lecture_total
+
+
+def searchable(query: str) -> bool:
+    """At least one word of two letters or more, once punctuation is set aside."""
+    return any(len(word) >= 2 for word in words(query))
+
+
+@bp.get("/search")
+def search() -> Response:
+    query = clean_query(request.args.get("q", ""))
+    cursor = request.args.get("after") or None
+    results = None
+    if searchable(query):
+        try:
+            lectures, lecture_total = search_lectures(query, cursor)
+        except BadCursor:
+            abort(400)
+        if cursor:
+            results = Results(Group([], 0), Group([], 0), lectures, lecture_total)
+        else:
+            scholars, series = _group(scholar_search(query)), _group(series_search(query))
+            results = Results(scholars, series, lectures, lecture_total)
+    return render(
+        "catalogue/search.html",
+        block="search_lectures" if cursor and results else "search_results",
+        search_query=query,
+        results=results,
+        mark=partial(highlight, query=query),
+    )
