@@ -66,7 +66,7 @@ def lecture_index() -> Response:
     # The filters swap the whole result list; the "more" button appends the next rows.
     return render(
         "catalogue/lecture_index.html",
-        block="lecture_rows" if request.args.get("after") else "browse_results",
+        block="lecture_rows" if request.args.get("after") else "browse",
         form=form,
         page=page,
         status=200 if valid else 422,

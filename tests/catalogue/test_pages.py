@@ -127,7 +127,7 @@ def test_browse_fragments_for_htmx(client: FlaskClient) -> None:
     page = client.get("/lectures")
     filtered = client.get("/lectures?sort=oldest", headers={"HX-Request": "true"})
     assert "<html" in page.text and "<html" not in filtered.text
-    assert 'id="browse-results"' in filtered.text
+    assert 'id="browse-results"' in filtered.text and 'class="filters"' in filtered.text
     assert "HX-Request" in filtered.headers["Vary"]
     more_url = MORE_LINK.search(page.text).group(1).replace("&amp;", "&")
     more = client.get(more_url, headers={"HX-Request": "true"})
@@ -315,3 +315,12 @@ def test_series_page_queries_are_bounded_for_a_listener(
             client.get(f"/series/{slugs['series']}")
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_choosing_a_scholar_offers_their_series(client: FlaskClient) -> None:
+    scholar = make_scholar()
+    series = make_series(scholar_id=scholar.id, title="Kitab at-Tawhid")
+    _lecture(series=series)
+    assert 'name="series"' not in client.get("/lectures").text
+    html = client.get(f"/lectures?scholar={scholar.slug}", headers={"HX-Request": "true"}).text
+    assert 'name="series"' in html and "Kitab at-Tawhid" in html
