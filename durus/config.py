@@ -145,6 +145,19 @@ def oidc_providers(env: Any) -> list[dict[str, str]]:
     return providers
 
 
+def accel_redirect_prefix(env: Any) -> str | None:
+    """MEDIA_ACCEL_REDIRECT_PREFIX=/_media/: audio bytes are left to the front web server
+    (nginx's X-Accel-Redirect to an internal location); unset, Durus sends them itself."""
+    raw = env.get("MEDIA_ACCEL_REDIRECT_PREFIX", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith("/") or any(c in raw for c in "?#\\ ") or ".." in raw:
+        raise ConfigurationError(
+            f"MEDIA_ACCEL_REDIRECT_PREFIX must be a path such as /_media/, not {raw!r}"
+        )
+    return raw if raw.endswith("/") else raw + "/"
+
+
 def check_secret_key(config: dict[str, Any]) -> None:
     """Outside development a real key is required: a missing or short one stops start-up."""
     if config["DURUS_ENV"] == "development" or config.get("TESTING"):
@@ -165,6 +178,7 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(instance_path / "media"),
         "ANALYTICS_DIR": env.get("ANALYTICS_DIR") or str(instance_path / "analytics"),
+        "MEDIA_ACCEL_REDIRECT_PREFIX": accel_redirect_prefix(env),
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
             "connect_args": {"connect_timeout": 5, "application_name": "durus"},
@@ -173,6 +187,8 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "DATABASE_IS_EXTERNAL": False,
         "TEMPLATES_AUTO_RELOAD": None,
         "HOME_LECTURE_COUNT": 20,
+        "COMPLETION_TAIL_SECONDS": _int(env, "COMPLETION_TAIL_SECONDS", 30),
+        "COMPLETION_FRACTION": float(env.get("COMPLETION_FRACTION") or 0.97),
     }
     config.update(security_settings(env, instance_path))
     config.update(overrides)

@@ -63,6 +63,8 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("catalogue.sitemap_page", "GET"): everyone(200),
     ("catalogue.robots", "GET"): everyone(200),
     ("player.audio", "GET"): everyone(200),
+    ("player.progress", "POST"): everyone(422),  # anonymous pings feed analytics only
+    ("player.playback_rate", "POST"): signed_in(422),
     ("auth.sign_in", "GET"): guests(200, 303),
     ("auth.sign_in", "POST"): everyone(422),
     ("auth.sign_up", "GET"): everyone(200),

@@ -290,3 +290,9 @@ def filter_choices(scholar_slug: str | None) -> dict[str, list[tuple[str, str]]]
         "topics": [tuple(r) for r in topics],
         "languages": languages,
     }
+
+
+def progress_of(user_id: uuid.UUID | None, lecture_id: uuid.UUID) -> UserProgress | None:
+    if user_id is None:
+        return None
+    return db.session.get(UserProgress, (user_id, lecture_id))

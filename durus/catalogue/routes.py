@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from ..htmx import render
 from ..pagination import BadCursor
+from ..player.moments import parse_moment
 from . import bp, queries
 from .forms import BrowseForm
 from .listing import DEFAULT_SORT, LectureFilters, lecture_page
@@ -80,7 +81,12 @@ def lecture_detail(slug: str) -> Response:
         return _moved_or_404("lecture", "catalogue.lecture_detail", slug)
     previous, following = queries.neighbours(lecture)
     return render(
-        "catalogue/lecture_detail.html", lecture=lecture, previous=previous, following=following
+        "catalogue/lecture_detail.html",
+        lecture=lecture,
+        previous=previous,
+        following=following,
+        progress=queries.progress_of(_user_id(), lecture.id),
+        start_at=parse_moment(request.args.get("t")),
     )
 
 

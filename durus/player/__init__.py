@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("player", __name__)
 
-from . import routes  # noqa: E402, F401
+from . import progress, routes  # noqa: E402, F401
