@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, send_file
+from flask import Response, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from .. import policy
 from ..extensions import db
-from ..media.store import LocalMediaStore
+from ..media import get_store
+from ..media.serving import MediaFile, media_response
 from ..models import Lecture, MediaAsset, MediaKind
 from ..models.visibility import visible_lectures
 from . import bp
-
-ONE_YEAR = 365 * 24 * 3600
 
 
 def audio_extension(asset: MediaAsset) -> str:
@@ -45,15 +43,14 @@ def audio(asset_id: uuid.UUID, ext: str) -> Response:
     allowed, public = _may_hear(asset)
     if not allowed:
         abort(404)  # a draft's audio does not reveal that the draft exists
-    path = LocalMediaStore(current_app.config["MEDIA_ROOT"]).path(asset.storage_key)
-    if not path.is_file():
-        abort(404)
-    # An asset never changes: its checksum is a strong validator, and it may be cached
-    # for a year (privately while only editors may hear it).
-    response = send_file(
-        path, mimetype=asset.content_type, conditional=True, etag=asset.sha256, max_age=ONE_YEAR
+    # An asset never changes: its checksum is a strong validator, and it may be cached for a
+    # year (privately while only editors may hear it). The storage key comes from the row, and
+    # the store refuses any key it did not issue (404).
+    media = MediaFile(
+        key=asset.storage_key,
+        content_type=asset.content_type,
+        sha256=asset.sha256,
+        public=public,
     )
-    response.cache_control.public = public
-    response.cache_control.private = not public
-    response.cache_control.immutable = True
-    return response
+    accel_prefix = current_app.config["MEDIA_ACCEL_REDIRECT_PREFIX"]
+    return media_response(request, get_store(), media, accel_prefix)

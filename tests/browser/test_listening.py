@@ -49,8 +49,13 @@ def test_play_browse_and_resume_on_another_browser(live_server: str, new_page: A
 
     second = new_page()
     _sign_in(second, live_server)
-    second.goto(live_server + LECTURE)
-    resume = float(second.locator(".player").get_attribute("data-resume"))
+    resume = 0.0
+    for _ in range(20):  # the pause ping is on its way: look again until it has landed
+        second.goto(live_server + LECTURE)
+        resume = float(second.locator(".player").get_attribute("data-resume"))
+        if resume:
+            break
+        second.wait_for_timeout(250)
     assert abs(resume - stopped_at) < 1.0
     assert "Resuming at" in second.locator(".player__status").inner_text()
     _until(second, "document.getElementById('durus-audio').readyState >= 1")
