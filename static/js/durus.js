@@ -40,6 +40,15 @@
     }
   });
 
+  // The header is outside the swapped region: mark the current section's link again.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var links = document.querySelectorAll(".site-nav a");
+    links.forEach(function (link) {
+      if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
+  });
+
   // After boosted navigation swaps the main region, move focus to it so keyboard and
   // screen-reader users start at the new content.
   document.addEventListener("htmx:afterSwap", function (event) {
