@@ -45,11 +45,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
+    from .library import bp as library_bp
     from .player import bp as player_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(player_bp)
+    app.register_blueprint(library_bp)
 
     from .cli import register_commands
 

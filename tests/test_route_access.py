@@ -84,6 +84,19 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("auth.account_export", "GET"): signed_in(200),
     ("auth.account_delete", "GET"): signed_in(200),
     ("auth.account_delete", "POST"): signed_in(422),
+    # The library: a listener's own rows. Anonymous presses of favourite / save go to sign in
+    # (then to a confirmation page); every page and action needs a signed-in user.
+    ("library.continue_listening", "GET"): signed_in(200),
+    ("library.continue_series", "GET"): signed_in(200),
+    ("library.saved_series", "GET"): signed_in(200),
+    ("library.favourites", "GET"): signed_in(200),
+    ("library.history", "GET"): signed_in(200),
+    ("library.favourite_set", "POST"): signed_in(422),
+    ("library.favourite_confirm", "GET"): signed_in(200),
+    ("library.series_save", "POST"): signed_in(422),
+    ("library.series_save_confirm", "GET"): signed_in(200),
+    ("library.played_set", "POST"): signed_in(422),
+    ("library.continue_remove", "POST"): signed_in(303),  # nothing to fill in: done, and back
     ("auth.sign_out", "POST"): signed_in(303),  # checked last: it ends the session
 }
 
@@ -123,6 +136,12 @@ def world(db_session: Any) -> World:
         "catalogue.scholar_feed": {"slug": scholar.slug},
         "catalogue.sitemap_page": {"kind": "lectures", "page": "1"},
         "player.audio": {"asset_id": str(audio.id), "ext": "mp3"},
+        "library.favourite_set": {"slug": lecture.slug},
+        "library.favourite_confirm": {"slug": lecture.slug},
+        "library.series_save": {"slug": series.slug},
+        "library.series_save_confirm": {"slug": series.slug},
+        "library.played_set": {"slug": lecture.slug},
+        "library.continue_remove": {"slug": lecture.slug},
         "auth.reset_password": {"token": "not-a-token"},
         "auth.oidc_start": {"provider": "x"},
         "auth.oidc_callback": {"provider": "x"},

@@ -13,12 +13,19 @@ from .base import Base, created_at, updated_at
 
 class UserProgress(Base):
     """Where a listener is in a lecture. `observed_at` is the client's time of the position:
-    a write applies only when it is newer than the stored one."""
+    a write applies only when it is newer than the stored one. `dismissed_at`: the listener
+    removed the lecture from "continue listening"; an observation newer than it undoes that."""
 
     __tablename__ = "user_progress"
     __table_args__ = (
         CheckConstraint("position_seconds >= 0", name="position_not_negative"),
         Index("ix_user_progress_user_id_updated_at", "user_id", text("updated_at DESC")),
+        Index(
+            "ix_user_progress_user_id_completed_at",
+            "user_id",
+            text("completed_at DESC"),
+            postgresql_where=text("completed_at IS NOT NULL"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -30,6 +37,7 @@ class UserProgress(Base):
     position_seconds: Mapped[float] = mapped_column(Double)
     completed_at: Mapped[datetime | None]
     observed_at: Mapped[datetime]
+    dismissed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = updated_at()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.dialects.postgresql import insert
 
 from ..extensions import db
@@ -70,6 +70,11 @@ def save_progress(
             # Completion stays until the listener marks the lecture unplayed.
             "completed_at": func.coalesce(stored.completed_at, stmt.excluded.completed_at),
             "observed_at": stmt.excluded.observed_at,
+            # Playing again after "remove from continue listening" undoes the removal.
+            "dismissed_at": case(
+                (stored.dismissed_at < stmt.excluded.observed_at, None),
+                else_=stored.dismissed_at,
+            ),
             "updated_at": func.now(),
         },
         where=stored.observed_at < stmt.excluded.observed_at,

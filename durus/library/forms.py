@@ -1,0 +1,25 @@
+"""Library forms. Only the fields declared here are read from a request: never a user id."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+
+class ToggleForm(FlaskForm):
+    """The state the listener asked for (not "flip it"): pressing twice, or a replayed request,
+    asks for the same state again and changes nothing more."""
+
+    state = SelectField(
+        choices=[SelectChoice("on", "on"), SelectChoice("off", "off")],
+        validators=[InputRequired("Say whether to turn it on or off.")],
+    )
+    next = HiddenField()
+
+
+class BackForm(FlaskForm):
+    """An action without input (remove from continue listening): where to go back to."""
+
+    next = HiddenField()
