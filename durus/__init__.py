@@ -48,7 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .library import bp as library_bp
     from .player import bp as player_bp
 
+    from .editorial import bp as editorial_bp
+
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(editorial_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(library_bp)

@@ -1,0 +1,3 @@
+"""Editorial: history."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Editorial: lectures."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Editorial: notes."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,60 @@
+"""Changing an item's publication state: the allowed transitions (models/publication.py),
+scheduling, and the audit row, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import audit
+from ..models import Lecture, PublicationState, Series
+from ..models.publication import can_transition
+
+
+class TransitionRefused(ValueError):
+    """Not allowed from the current state (or the item is not ready, e.g. no audio)."""
+
+
+def allowed_targets(item: Series | Lecture) -> list[PublicationState]:
+    return [s for s in PublicationState if can_transition(item.state, s)]
+
+
+def change_state(
+    item: Series | Lecture,
+    target: PublicationState,
+    *,
+    actor_id: uuid.UUID,
+    publish_at: datetime | None = None,
+) -> None:
+    """Move `item` to `target`. Publishing at a future `publish_at` schedules it: listeners
+    see it from that moment (the visibility rule compares with now; no job runs)."""
+    if not can_transition(item.state, target):
+        raise TransitionRefused(f"A {item.state.value} item cannot become {target.value}.")
+    if target is PublicationState.PUBLISHED and isinstance(item, Lecture):
+        if item.audio_asset_id is None:
+            raise TransitionRefused("A lecture needs its audio before it can be published.")
+    before = _snapshot(item)
+    item.state = target
+    if target is PublicationState.PUBLISHED:
+        item.published_at = publish_at or datetime.now(UTC)
+    kind = "lecture" if isinstance(item, Lecture) else "series"
+    action = {
+        PublicationState.PUBLISHED: "scheduled" if _in_future(publish_at) else "published",
+        PublicationState.DRAFT: "unpublished",
+        PublicationState.ARCHIVED: "archived",
+    }[target]
+    audit.record(
+        f"{kind}.{action}", kind, item.id, actor_id=actor_id, before=before, after=_snapshot(item)
+    )
+
+
+def _in_future(moment: datetime | None) -> bool:
+    return moment is not None and moment > datetime.now(UTC)
+
+
+def _snapshot(item: Any) -> dict[str, Any]:
+    return {
+        "state": item.state.value,
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+    }

@@ -1,0 +1,3 @@
+"""Editorial: routes."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Editorial: scholars."""
+
+from . import bp  # noqa: F401

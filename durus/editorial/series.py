@@ -1,0 +1,3 @@
+"""Editorial: series."""
+
+from . import bp  # noqa: F401
