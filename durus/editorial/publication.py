@@ -31,9 +31,9 @@ def change_state(
     see it from that moment (the visibility rule compares with now; no job runs)."""
     if not can_transition(item.state, target):
         raise TransitionRefused(f"A {item.state.value} item cannot become {target.value}.")
-    if target is PublicationState.PUBLISHED and isinstance(item, Lecture):
-        if item.audio_asset_id is None:
-            raise TransitionRefused("A lecture needs its audio before it can be published.")
+    needs_audio = target is PublicationState.PUBLISHED and isinstance(item, Lecture)
+    if needs_audio and item.audio_asset_id is None:
+        raise TransitionRefused("A lecture needs its audio before it can be published.")
     before = _snapshot(item)
     item.state = target
     if target is PublicationState.PUBLISHED:
