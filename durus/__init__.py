@@ -45,10 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
+    from .editorial import bp as editorial_bp
     from .library import bp as library_bp
     from .player import bp as player_bp
-
-    from .editorial import bp as editorial_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(editorial_bp)

@@ -189,9 +189,12 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "HOME_LECTURE_COUNT": 20,
         "COMPLETION_TAIL_SECONDS": _int(env, "COMPLETION_TAIL_SECONDS", 30),
         "COMPLETION_FRACTION": float(env.get("COMPLETION_FRACTION") or 0.97),
+        "MAX_AUDIO_UPLOAD_MB": _int(env, "MAX_AUDIO_UPLOAD_MB", 500),
     }
     config.update(security_settings(env, instance_path))
     config.update(overrides)
+    # The largest request Flask reads: an audio upload (plus its few form fields).
+    config.setdefault("MAX_CONTENT_LENGTH", (config["MAX_AUDIO_UPLOAD_MB"] + 1) * 1024 * 1024)
     check_secret_key(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = instance_secret_key(instance_path)

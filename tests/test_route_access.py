@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from durus.auth.sessions import AUTH_AT, REMEMBER, SEEN_AT
 from durus.extensions import db, limiter
-from durus.models import AccountState, EditorScope, Role, User
+from durus.models import AccountState, EditorialNote, EditorScope, Role, User
 from tests.factories import (
     make_lecture,
     make_scholar,
@@ -40,6 +40,22 @@ def signed_in(status: int) -> Expected:
 
 def guests(status: int, signed_in_status: int) -> Expected:
     return {actor: signed_in_status if actor in SIGNED_IN_ACTORS else status for actor in ACTORS}
+
+
+def editors(status: int, out_of_scope: int = 403) -> Expected:
+    """Editors of the item's scholar and administrators get `status`; listeners 403."""
+    return {
+        "anonymous": 302,
+        "listener": 403,
+        "editor_in_scope": status,
+        "editor_out_of_scope": out_of_scope,
+        "admin": status,
+        "suspended": 302,
+    }
+
+
+def admins(status: int) -> Expected:
+    return editors(403, out_of_scope=403) | {"admin": status}
 
 
 # (endpoint, method) → expected status per actor. Forms are posted empty (with a valid CSRF
@@ -98,6 +114,67 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("library.played_set", "POST"): signed_in(422),
     ("library.continue_remove", "POST"): signed_in(303),  # nothing to fill in: done, and back
     ("auth.sign_out", "POST"): signed_in(303),  # checked last: it ends the session
+    # The editorial workspace (scholars, series, notes, history): editors within their scope
+    # and administrators; listeners 403; editors outside the item's scholar 403.
+    ("editorial.workspace", "GET"): editors(200, out_of_scope=200),
+    ("editorial.scholar_create", "GET"): admins(200),
+    ("editorial.scholar_create", "POST"): admins(422),
+    ("editorial.scholar_edit", "GET"): editors(200),
+    ("editorial.scholar_edit", "POST"): editors(422),
+    ("editorial.scholar_active", "POST"): admins(422),
+    ("editorial.series_create", "GET"): editors(200),
+    ("editorial.series_create", "POST"): editors(422),
+    ("editorial.series_slug_check", "GET"): editors(200),
+    ("editorial.series_edit", "GET"): editors(200),
+    ("editorial.series_edit", "POST"): editors(422),
+    ("editorial.series_state", "POST"): editors(422),
+    ("editorial.series_lecture_move", "POST"): editors(422),
+    ("editorial.scholar_note_add", "POST"): editors(422),
+    ("editorial.series_note_add", "POST"): editors(422),
+    ("editorial.lecture_note_add", "POST"): editors(422),
+    ("editorial.lecture_notes", "GET"): editors(200),
+    ("editorial.note_delete", "POST"): editors(422),  # the page's form carries confirm=yes
+    ("editorial.scholar_history", "GET"): editors(200),
+    ("editorial.series_history", "GET"): editors(200),
+    ("editorial.lecture_history", "GET"): editors(200),
+    # Lectures: the same rule. The world's lecture is published: its delete page explains
+    # that only drafts can be deleted (200); every empty form answers 422.
+    ("editorial.lecture_new", "GET"): editors(200),
+    ("editorial.lecture_new", "POST"): editors(422),
+    ("editorial.lecture_edit", "GET"): editors(200),
+    ("editorial.lecture_edit", "POST"): editors(422),
+    ("editorial.lecture_publication", "GET"): editors(200),
+    ("editorial.lecture_publication", "POST"): editors(422),
+    ("editorial.lecture_audio", "GET"): editors(200),
+    ("editorial.lecture_audio", "POST"): editors(422),
+    ("editorial.lecture_delete", "GET"): editors(200),
+    ("editorial.lecture_delete", "POST"): editors(422),
+    ("editorial.lecture_preview", "GET"): editors(200),
+}
+
+
+EDITORIAL_ARGS = {
+    "scholar_edit": ("scholar_id",),
+    "scholar_active": ("scholar_id",),
+    "series_create": ("scholar_id",),
+    "series_slug_check": ("scholar_id",),
+    "series_edit": ("series_id",),
+    "series_state": ("series_id",),
+    "series_lecture_move": ("series_id", "lecture_id"),
+    "scholar_note_add": ("scholar_id",),
+    "series_note_add": ("series_id",),
+    "lecture_note_add": ("lecture_id",),
+    "lecture_notes": ("lecture_id",),
+    "note_delete": ("note_id",),
+    "scholar_history": ("scholar_id",),
+    "series_history": ("series_id",),
+    "lecture_history": ("lecture_id",),
+    "lecture_new": ("scholar_id",),
+    "lecture_edit": ("lecture_id",),
+    "lecture_publication": ("lecture_id",),
+    "lecture_audio": ("lecture_id",),
+    "lecture_delete": ("lecture_id",),
+    "lecture_preview": ("lecture_id",),
 }
 
 
@@ -146,6 +223,17 @@ def world(db_session: Any) -> World:
         "auth.oidc_start": {"provider": "x"},
         "auth.oidc_callback": {"provider": "x"},
     }
+    note = EditorialNote(scholar_id=scholar.id, body="Check the reference at 31:40.")
+    db.session.add(note)
+    db.session.flush()
+    ids = {
+        "scholar_id": str(scholar.id),
+        "series_id": str(series.id),
+        "lecture_id": str(lecture.id),
+        "note_id": str(note.id),
+    }
+    for endpoint, names in EDITORIAL_ARGS.items():
+        args[f"editorial.{endpoint}"] = {name: ids[name] for name in names}
     return World(users, args)
 
 

@@ -1,0 +1,39 @@
+"""Small pieces shared by the editorial views."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import make_response, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from . import versions
+
+
+def stale_message(entity_type: str, item: Any) -> str:
+    change = versions.last_change(entity_type, item.id)
+    if change is None:
+        who, when = "someone", item.updated_at
+    else:
+        who, when = change
+    return (
+        f"This was changed by {who} at {when:%Y-%m-%d %H:%M} UTC — "
+        "review the current values and save again."
+    )
+
+
+def done(endpoint: str, event: str | None = None, **values: Any) -> Response:
+    """After a write: a 303 to the page (a targeted htmx request is told where to go)."""
+    target = url_for(endpoint, **values)
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+        response = make_response("", 204)
+        response.headers["HX-Location"] = json.dumps(
+            {"path": target, "target": "#content", "select": "#content", "swap": "outerHTML"}
+        )
+    else:
+        response = redirect(target, 303)
+    if event:
+        response.headers["HX-Trigger"] = event
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,174 @@
+"""Read queries of the workspace: bounded lists, a fixed number of statements per page."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..extensions import db
+from ..models import (
+    AuditEntry,
+    EditorialNote,
+    Language,
+    Lecture,
+    PublicationState,
+    Scholar,
+    Series,
+    User,
+)
+from ..pagination import BadCursor, Page, after, decode_cursor, encode_cursor
+
+LIST_SIZE = 25
+HISTORY_SIZE = 50
+STATES = ("draft", "scheduled", "published", "archived")
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    state: str = ""
+    scholar_id: uuid.UUID | None = None
+    series_id: uuid.UUID | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.state or self.scholar_id or self.series_id)
+
+
+def state_label(item: Series | Lecture, now: datetime) -> str:
+    if item.state is PublicationState.PUBLISHED and item.published_at and item.published_at > now:
+        return "scheduled"
+    return item.state.value
+
+
+def language_choices(optional: bool = False) -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Language.code, Language.name_en).order_by(Language.name_en))
+    choices = [(code, f"{name} ({code})") for code, name in rows]
+    return [("", "—"), *choices] if optional else choices
+
+
+def scholars_in_scope(scope: list[uuid.UUID] | None) -> list[Scholar]:
+    stmt = select(Scholar).order_by(Scholar.name).limit(500)
+    if scope is not None:
+        stmt = stmt.where(Scholar.id.in_(scope))
+    return list(db.session.scalars(stmt))
+
+
+def _state_clause(model: Any, state: str) -> ColumnElement[bool] | None:
+    if state == "scheduled":
+        return (model.state == PublicationState.PUBLISHED) & (model.published_at > func.now())
+    if state == "published":
+        return (model.state == PublicationState.PUBLISHED) & (model.published_at <= func.now())
+    if state in ("draft", "archived"):
+        return model.state == PublicationState(state)
+    return None
+
+
+def _filtered(model: Any, scope: list[uuid.UUID] | None, filters: Filters) -> Select[Any]:
+    stmt = (
+        select(model)
+        .options(selectinload(model.scholar))
+        .order_by(model.updated_at.desc(), model.id.desc())
+        .limit(LIST_SIZE)
+    )
+    if model is Lecture:
+        stmt = stmt.options(selectinload(Lecture.series))
+    if scope is not None:
+        stmt = stmt.where(model.scholar_id.in_(scope))
+    if filters.q:
+        stmt = stmt.where(model.title.icontains(filters.q, autoescape=True))
+    clause = _state_clause(model, filters.state)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if filters.scholar_id:
+        stmt = stmt.where(model.scholar_id == filters.scholar_id)
+    if filters.series_id:
+        column = Series.id if model is Series else Lecture.series_id
+        stmt = stmt.where(column == filters.series_id)
+    return stmt
+
+
+def workspace_sections(
+    scope: list[uuid.UUID] | None, filters: Filters
+) -> list[tuple[str, list[Series], list[Lecture]]]:
+    """(heading, series, lectures): the search results when filtering; otherwise drafts,
+    scheduled and recently changed items. Two statements per section (plus eager loads)."""
+    if filters.active:
+        wanted = [("Results", filters)]
+    else:
+        wanted = [
+            ("Drafts", Filters(state="draft")),
+            ("Scheduled", Filters(state="scheduled")),
+            ("Recently changed", Filters()),
+        ]
+    sections = []
+    for heading, f in wanted:
+        series = list(db.session.scalars(_filtered(Series, scope, f)))
+        lectures = list(db.session.scalars(_filtered(Lecture, scope, f)))
+        sections.append((heading, series, lectures))
+    return sections
+
+
+def series_options(scope: list[uuid.UUID] | None, scholar_id: uuid.UUID | None) -> list[Series]:
+    stmt = select(Series).order_by(Series.title).limit(500)
+    if scope is not None:
+        stmt = stmt.where(Series.scholar_id.in_(scope))
+    if scholar_id is not None:
+        stmt = stmt.where(Series.scholar_id == scholar_id)
+    return list(db.session.scalars(stmt))
+
+
+def notes_of(**subject: uuid.UUID) -> list[tuple[EditorialNote, str | None]]:
+    ((column, value),) = subject.items()
+    rows = db.session.execute(
+        select(EditorialNote, User.display_name)
+        .outerjoin(User, User.id == EditorialNote.author_id)
+        .where(getattr(EditorialNote, column) == value)
+        .order_by(EditorialNote.created_at.desc(), EditorialNote.id.desc())
+        .limit(200)
+    )
+    return [(note, name) for note, name in rows]
+
+
+def history(entity_type: str, entity_id: uuid.UUID, cursor: str | None) -> Page[Any]:
+    """Audit entries of one item, newest first, keyset-paginated."""
+    stmt = (
+        select(AuditEntry, User.display_name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(HISTORY_SIZE + 1)
+    )
+    if cursor:
+        moment, entry_id = decode_cursor(cursor, 2)
+        try:
+            values = (datetime.fromisoformat(moment), uuid.UUID(entry_id))
+        except ValueError as exc:
+            raise BadCursor(cursor) from exc
+        stmt = after(stmt, (AuditEntry.created_at, AuditEntry.id), values, descending=True)
+    rows = list(db.session.execute(stmt))
+    more = len(rows) > HISTORY_SIZE
+    rows = rows[:HISTORY_SIZE]
+    last = rows[-1][0] if rows and more else None
+    next_cursor = encode_cursor([last.created_at.isoformat(), last.id]) if last else None
+    return Page(items=[(entry, name) for entry, name in rows], next_cursor=next_cursor)
+
+
+def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each field whose value differs."""
+    before, after_ = entry.before or {}, entry.after or {}
+    keys = list(dict.fromkeys([*before, *after_]))
+    return [(k, before.get(k), after_.get(k)) for k in keys if before.get(k) != after_.get(k)]
+
+
+def lecture_endpoint(name: str) -> str | None:
+    """An endpoint of the lecture pages if the application has it (they live elsewhere)."""
+    endpoint = f"editorial.{name}"
+    return endpoint if endpoint in current_app.view_functions else None

@@ -1,0 +1,105 @@
+"""Saving an uploaded audio file: decided by its content, stored once, recorded as an asset.
+
+The upload is streamed to a temporary file outside the media store and probed there; only a
+file that is audio (and complete) goes into the store. A refused file leaves nothing behind:
+no row, no file in MEDIA_ROOT.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..media import get_store
+from ..media.probe import AudioInfo, NotAudio, probe_audio
+from ..models import MediaAsset, MediaKind
+
+CHUNK = 1024 * 1024
+# A file much shorter than its own headers announce was cut off (an interrupted copy).
+COMPLETE_FRACTION = 0.9
+
+
+class UploadRefused(ValueError):
+    """The file cannot be a lecture's audio; the message says why, for the editor."""
+
+
+class UploadTooLarge(UploadRefused):
+    pass
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config["MAX_AUDIO_UPLOAD_MB"]) * 1024 * 1024
+
+
+def too_large_message() -> str:
+    limit = current_app.config["MAX_AUDIO_UPLOAD_MB"]
+    return f"The audio file is too large: files of up to {limit} MB can be uploaded."
+
+
+def save_audio_upload(
+    source: BinaryIO, filename: str | None, *, actor_id: uuid.UUID | None
+) -> MediaAsset:
+    """Probe `source` and store it as an audio asset (the existing one for the same bytes).
+    Raises UploadRefused; the caller commits."""
+    with tempfile.NamedTemporaryFile(prefix="durus-upload-") as temp:
+        _copy_limited(source, temp)
+        path = Path(temp.name)
+        info = _probe(path)
+        temp.seek(0)
+        stored = get_store().put(temp, "audio", info.extension)
+    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
+    if existing is not None:
+        return existing
+    asset = MediaAsset(
+        kind=MediaKind.AUDIO,
+        storage_key=stored.key,
+        content_type=info.content_type,
+        byte_size=stored.byte_size,
+        duration_seconds=info.duration_seconds,
+        bitrate=info.bitrate,
+        sha256=stored.sha256,
+        original_filename=(filename or "")[:255] or None,
+        created_by_id=actor_id,
+    )
+    db.session.add(asset)
+    db.session.flush()
+    return asset
+
+
+def _copy_limited(source: BinaryIO, target: BinaryIO) -> None:
+    limit, size = max_upload_bytes(), 0
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise UploadTooLarge(too_large_message())
+        target.write(chunk)
+    if size == 0:
+        raise UploadRefused("The file is empty.")
+    target.flush()
+
+
+def _probe(path: Path) -> AudioInfo:
+    try:
+        info = probe_audio(path)
+    except NotAudio as exc:
+        raise UploadRefused(f"This file cannot be used as audio: {exc}.") from exc
+    if not _complete(path, info):
+        raise UploadRefused(
+            "This file cannot be used as audio: it is shorter than its own header says "
+            "(it seems cut off or damaged). Please upload the complete file."
+        )
+    return info
+
+
+def _complete(path: Path, info: AudioInfo) -> bool:
+    """The file holds at least (nearly) the audio its duration and bitrate promise."""
+    if not info.bitrate:
+        return True
+    expected = float(info.duration_seconds) * info.bitrate / 8
+    return path.stat().st_size >= COMPLETE_FRACTION * expected
