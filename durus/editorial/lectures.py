@@ -19,7 +19,9 @@ from ..extensions import db
 from ..htmx import render
 from ..models import Lecture, MediaAsset, PublicationState, Scholar, Series
 from . import bp, versions
+from . import queries as editorial_queries
 from .access import editor_required, lecture_for_edit, scholar_for_edit
+from .forms import NoteForm
 from .lecture_forms import (
     DeleteForm,
     LectureCreateForm,
@@ -131,6 +133,9 @@ def lecture_edit(lecture_id: uuid.UUID) -> Response:
         status=422 if form.is_submitted() else 200,
         form=form,
         conflict=conflict,
+        notes=editorial_queries.notes_of(lecture_id=lecture.id),
+        note_form=NoteForm(formdata=None),
+        note_target=("lecture", lecture.id),
         **_page_context(lecture),
     )
 
