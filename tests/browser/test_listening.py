@@ -8,10 +8,10 @@ LISTENER = ("listener@durus.example", "durus-listener-demo")
 LECTURE = "/lectures/foundations-1-introduction"
 
 
-def _sign_in(page: Any, base: str) -> None:
+def _sign_in(page: Any, base: str, account: tuple[str, str] = LISTENER) -> None:
     page.goto(f"{base}/auth/sign-in")
-    page.get_by_label("Email").fill(LISTENER[0])
-    page.get_by_label("Password").fill(LISTENER[1])
+    page.get_by_label("Email").fill(account[0])
+    page.get_by_label("Password").fill(account[1])
     page.locator("#content").get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
 
