@@ -190,6 +190,7 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "COMPLETION_TAIL_SECONDS": _int(env, "COMPLETION_TAIL_SECONDS", 30),
         "COMPLETION_FRACTION": float(env.get("COMPLETION_FRACTION") or 0.97),
         "MAX_AUDIO_UPLOAD_MB": _int(env, "MAX_AUDIO_UPLOAD_MB", 500),
+        "MAX_IMAGE_UPLOAD_MB": _int(env, "MAX_IMAGE_UPLOAD_MB", 5),
     }
     config.update(security_settings(env, instance_path))
     config.update(overrides)

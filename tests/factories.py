@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import itertools
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -136,3 +140,56 @@ def make_stored_audio_asset(source: Path = SAMPLE_AUDIO, **overrides: Any) -> Me
         "original_filename": source.name,
     }
     return _save(MediaAsset(**(fields | overrides)))
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A small, valid, grey PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    pixels = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+# A 16×16 baseline JPEG (the one in CPython's imghdr test data).
+JPEG_BYTES = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQEAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsO"
+    "CwkJDRENDg8QEBEQCgwSExIQEw8QEBD/2wBDAQMDAwQDBAgEBAgQCwkLEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ"
+    "EBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBD/wAARCAAQABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAA"
+    "BwQF/8QAJBAAAQQBBAICAwAAAAAAAAAAAQIDBAYFBwgSExEiABQJMTL/xAAVAQEBAAAAAAAAAAAAAAAAAAAABv/E"
+    "ACMRAAECBQMFAAAAAAAAAAAAAAECEQMEBQYhABIxFRZhgeH/2gAMAwEAAhEDEQA/ABSm0mobc8HmExLUlRzzEWPk"
+    "JWW+ulrsaUVAseUgslSlH9LKuPryIKuWPZdskzXmm3fX5m2nF4GlVxx/HOpx4ks51+MiU/Iaad7UcUo4tILoS4kq"
+    "cWkezS0hO/HvuRp0rO6hWnWO1UisZVuFi4GFeyEpmGepa5S5SWVPuciFKRFLgSrwetnyPIB+Vb4N9mKhQMzo5po9"
+    "XLdDs9d6ZVix2VEhiL9kuNPxw2gEKcDQ/rs8AuA8VAe0vdl7VOYn+27flGAUgmITjbhSmCg3BYlyeWDkMolvw4KO"
+    "p1KM6iCNvngZHwetf//Z"
+)
+
+
+def make_stored_image_asset(data: bytes | None = None, extension: str = "png") -> MediaAsset:
+    """An image asset whose bytes really are in the media store."""
+    data = png_bytes() if data is None else data
+    stored = LocalMediaStore(current_app.config["MEDIA_ROOT"]).put(
+        io.BytesIO(data), "image", extension
+    )
+    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
+    if existing is not None:
+        return existing
+    content_type = "image/jpeg" if extension == "jpg" else f"image/{extension}"
+    return _save(
+        MediaAsset(
+            kind=MediaKind.IMAGE,
+            storage_key=stored.key,
+            content_type=content_type,
+            byte_size=stored.byte_size,
+            sha256=stored.sha256,
+            original_filename=f"photo.{extension}",
+        )
+    )

@@ -19,6 +19,7 @@ from tests.factories import (
     make_scholar,
     make_series,
     make_stored_audio_asset,
+    make_stored_image_asset,
     make_topic,
     make_user,
 )
@@ -79,6 +80,7 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("catalogue.sitemap_page", "GET"): everyone(200),
     ("catalogue.robots", "GET"): everyone(200),
     ("player.audio", "GET"): everyone(200),
+    ("player.image", "GET"): everyone(200),  # the photo of an active scholar
     ("player.progress", "POST"): everyone(422),  # anonymous pings feed analytics only
     ("player.playback_rate", "POST"): signed_in(422),
     ("auth.sign_in", "GET"): guests(200, 303),
@@ -122,11 +124,13 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("editorial.scholar_edit", "GET"): editors(200),
     ("editorial.scholar_edit", "POST"): editors(422),
     ("editorial.scholar_active", "POST"): admins(422),
+    ("editorial.scholar_photo", "POST"): editors(422),
     ("editorial.series_create", "GET"): editors(200),
     ("editorial.series_create", "POST"): editors(422),
     ("editorial.series_slug_check", "GET"): editors(200),
     ("editorial.series_edit", "GET"): editors(200),
     ("editorial.series_edit", "POST"): editors(422),
+    ("editorial.series_preview", "GET"): editors(200),
     ("editorial.series_state", "POST"): editors(422),
     ("editorial.series_lecture_move", "POST"): editors(422),
     ("editorial.scholar_note_add", "POST"): editors(422),
@@ -156,9 +160,11 @@ ACCESS: dict[tuple[str, str], Expected] = {
 EDITORIAL_ARGS = {
     "scholar_edit": ("scholar_id",),
     "scholar_active": ("scholar_id",),
+    "scholar_photo": ("scholar_id",),
     "series_create": ("scholar_id",),
     "series_slug_check": ("scholar_id",),
     "series_edit": ("series_id",),
+    "series_preview": ("series_id",),
     "series_state": ("series_id",),
     "series_lecture_move": ("series_id", "lecture_id"),
     "scholar_note_add": ("scholar_id",),
@@ -186,7 +192,8 @@ class World:
 
 @pytest.fixture
 def world(db_session: Any) -> World:
-    scholar = make_scholar()
+    photo = make_stored_image_asset()
+    scholar = make_scholar(photo_asset_id=photo.id)
     series = make_series(scholar_id=scholar.id)
     audio = make_stored_audio_asset()
     lecture = make_lecture(series=series, audio_asset_id=audio.id)
@@ -213,6 +220,7 @@ def world(db_session: Any) -> World:
         "catalogue.scholar_feed": {"slug": scholar.slug},
         "catalogue.sitemap_page": {"kind": "lectures", "page": "1"},
         "player.audio": {"asset_id": str(audio.id), "ext": "mp3"},
+        "player.image": {"asset_id": str(photo.id), "ext": "png"},
         "library.favourite_set": {"slug": lecture.slug},
         "library.favourite_confirm": {"slug": lecture.slug},
         "library.series_save": {"slug": series.slug},

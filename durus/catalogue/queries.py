@@ -16,6 +16,7 @@ from ..models import (
     Lecture,
     LectureTopic,
     MediaAsset,
+    PublicationState,
     Scholar,
     Series,
     SlugRedirect,
@@ -85,7 +86,11 @@ def scholar_by_slug(slug: str) -> Scholar | None:
     stmt = (
         select(Scholar)
         .outerjoin(ScholarLanguage, Scholar.name_original_language == ScholarLanguage.code)
-        .options(contains_eager(Scholar.original_language.of_type(ScholarLanguage)))
+        .outerjoin(MediaAsset, Scholar.photo_asset_id == MediaAsset.id)
+        .options(
+            contains_eager(Scholar.original_language.of_type(ScholarLanguage)),
+            contains_eager(Scholar.photo),
+        )
         .where(Scholar.slug == slug, scholar_is_visible())
     )
     return db.session.scalars(stmt).first()
@@ -246,6 +251,10 @@ def series_lecture_rows(
         .order_by(Lecture.position)
         .limit(limit)
     )
+    return _with_progress(stmt, user_id)
+
+
+def _with_progress(stmt: Select[Any], user_id: uuid.UUID | None) -> list[LectureWithProgress]:
     if user_id is None:
         return [LectureWithProgress(lec, None) for lec in db.session.scalars(stmt).unique()]
     stmt = stmt.add_columns(UserProgress).outerjoin(
@@ -253,6 +262,26 @@ def series_lecture_rows(
         and_(UserProgress.lecture_id == Lecture.id, UserProgress.user_id == user_id),
     )
     return [LectureWithProgress(lec, prog) for lec, prog in db.session.execute(stmt).unique()]
+
+
+def series_preview_rows(
+    series: Series, user_id: uuid.UUID | None, limit: int = 500
+) -> list[LectureWithProgress]:
+    """For an editor's preview: the lectures listeners would see in the series if it were
+    published now (its published lectures whose time has come, in order), whatever the
+    series' own state or its scholar's status."""
+    stmt = (
+        select(Lecture)
+        .select_from(Lecture)
+        .join(Scholar, Lecture.scholar_id == Scholar.id)
+        .outerjoin(Series, Lecture.series_id == Series.id)
+        .where(
+            Lecture.series_id == series.id,
+            Lecture.state == PublicationState.PUBLISHED,
+            Lecture.published_at <= func.now(),
+        )
+    )
+    return _with_progress(lecture_rows(stmt).order_by(Lecture.position).limit(limit), user_id)
 
 
 def neighbours(lecture: Lecture) -> tuple[Lecture | None, Lecture | None]:

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -73,6 +74,16 @@ class ScholarForm(VersionedForm):
             raise ValidationError("Not a valid choice.")
         if (self.name_original.data or "").strip() and not field.data:
             raise ValidationError("Choose the language of the name in original script.")
+
+
+class ScholarPhotoForm(FlaskForm):
+    photo = FileField(
+        "Photo",
+        validators=[FileRequired("Choose an image file.")],
+        description="A JPEG, PNG or WebP image. A new photo replaces the one shown to listeners.",
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    submit = SubmitField("Upload photo")
 
 
 class ScholarActiveForm(FlaskForm):

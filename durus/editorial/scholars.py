@@ -1,5 +1,5 @@
 """Scholars: administrators create them and set them active or inactive; editors in scope
-edit the profile. (Photo upload is not offered yet.)"""
+edit the profile, photo included (a new photo is a new image asset; the old one is kept)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from werkzeug.wrappers import Response
 from .. import audit, policy
 from ..extensions import db
 from ..htmx import render
-from ..models import Scholar, Series
+from ..models import MediaAsset, Scholar, Series
 from . import bp, queries, slugs, versions
 from .access import admin_required, editor_required, scholar_for_edit
-from .forms import NoteForm, ScholarActiveForm, ScholarForm
+from .forms import NoteForm, ScholarActiveForm, ScholarForm, ScholarPhotoForm
 from .helpers import done, stale_message
+from .images import save_image_upload
+from .uploads import UploadRefused, UploadTooLarge
 
 FIELDS = ("name", "name_original", "name_original_language", "biography", "slug")
 
@@ -72,12 +74,19 @@ def scholar_create() -> Response:
     return render("editorial/scholar_new.html", form=form, status=status)
 
 
+def _photo(scholar: Scholar) -> MediaAsset | None:
+    if scholar.photo_asset_id is None:
+        return None
+    return db.session.get(MediaAsset, scholar.photo_asset_id)
+
+
 def _page(
     scholar: Scholar,
     form: ScholarForm,
     status: int = 200,
     active_form: ScholarActiveForm | None = None,
     conflict: str | None = None,
+    photo_form: ScholarPhotoForm | None = None,
 ) -> Response:
     series = list(
         db.session.scalars(
@@ -94,6 +103,8 @@ def _page(
         active_form=active_form
         or ScholarActiveForm(formdata=None, active="active" if scholar.is_active else "inactive"),
         is_admin=policy.is_admin(current_user),
+        photo=_photo(scholar),
+        photo_form=photo_form or ScholarPhotoForm(formdata=None),
         notes=queries.notes_of(scholar_id=scholar.id),
         note_form=NoteForm(formdata=None),
         note_target=("scholar", scholar.id),
@@ -146,4 +157,31 @@ def scholar_active(scholar_id: uuid.UUID) -> Response:
         )  # fmt: skip
         db.session.commit()
     flash(f"{scholar.name} is {form.active.data}.", "success")
+    return done("editorial.scholar_edit", scholar_id=scholar.id)
+
+
+@bp.post("/scholars/<uuid:scholar_id>/photo")
+@editor_required
+def scholar_photo(scholar_id: uuid.UUID) -> Response:
+    scholar = scholar_for_edit(scholar_id)
+    form = ScholarPhotoForm()
+    if not form.validate_on_submit():
+        return _page(scholar, _form(scholar), 422, photo_form=form)
+    upload = form.photo.data
+    try:
+        asset = save_image_upload(upload.stream, upload.filename, actor_id=current_user.id)
+    except UploadRefused as exc:
+        form.photo.errors = [*form.photo.errors, str(exc)]
+        status = 413 if isinstance(exc, UploadTooLarge) else 422
+        return _page(scholar, _form(scholar), status, photo_form=form)
+    before = scholar.photo_asset_id
+    if asset.id != before:
+        scholar.photo_asset_id = asset.id
+        audit.record(
+            "scholar.photo_changed", "scholar", scholar.id, actor_id=current_user.id,
+            before={"photo_asset_id": str(before) if before else None},
+            after={"photo_asset_id": str(asset.id)},
+        )  # fmt: skip
+    db.session.commit()
+    flash("The photo was saved.", "success")
     return done("editorial.scholar_edit", scholar_id=scholar.id)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import flash, get_template_attribute, make_response, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
 from .. import audit
+from ..catalogue import queries as catalogue_queries
 from ..extensions import db
 from ..htmx import render, wants_fragment
 from ..models import PublicationState, Scholar, Series
@@ -243,3 +247,31 @@ def series_lecture_move(series_id: uuid.UUID, lecture_id: uuid.UUID) -> Response
         return response
     flash("The order was saved.", "success")
     return done("editorial.series_edit", series_id=series.id)
+
+
+@bp.get("/series/<uuid:series_id>/preview")
+@editor_required
+def series_preview(series_id: uuid.UUID) -> Response:
+    """The listener's series page as it will look once published, for editors in scope only.
+    It lists the lectures listeners would see then: the series' published lectures whose time
+    has come, in order (drafts and scheduled lectures are left out, as listeners' page would)."""
+    series_for_edit(series_id)
+    series = db.session.scalars(
+        select(Series)
+        .where(Series.id == series_id)
+        .options(
+            selectinload(Series.scholar).selectinload(Scholar.original_language),
+            selectinload(Series.language),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+    rows = catalogue_queries.series_preview_rows(series, current_user.id)
+    total = sum((row.lecture.audio.duration_seconds or Decimal(0) for row in rows), Decimal(0))
+    return render(
+        "editorial/series_preview.html",
+        series=series,
+        summary=catalogue_queries.SeriesSummary(series, len(rows), total),
+        rows=rows,
+        more_after=None,
+        state=queries.state_label(series, _now()),
+    )

@@ -1,7 +1,7 @@
-"""Listening: the audio itself (and, later, the player and progress sync)."""
+"""Listening: the audio itself, progress sync, and the images listener pages show."""
 
 from flask import Blueprint
 
 bp = Blueprint("player", __name__)
 
-from . import progress, routes  # noqa: E402, F401
+from . import images, progress, routes  # noqa: E402, F401
