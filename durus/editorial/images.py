@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..media import get_store
 from ..models import MediaAsset, MediaKind
-from .uploads import CHUNK, UploadRefused, UploadTooLarge
+from .uploads import UploadRefused, copy_limited
 
 # (content type, extension) by signature; WebP is RIFF....WEBP.
 JPEG = ("image/jpeg", "jpg")
@@ -48,15 +48,8 @@ def save_image_upload(
 ) -> MediaAsset:
     """Check `source` and store it as an image asset (the existing one for the same bytes).
     Raises UploadRefused; the caller commits."""
-    limit, size = max_image_bytes(), 0
     with tempfile.TemporaryFile(prefix="durus-image-") as temp:
-        while chunk := source.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise UploadTooLarge(image_too_large_message())
-            temp.write(chunk)
-        if size == 0:
-            raise UploadRefused("The file is empty.")
+        copy_limited(source, temp, max_image_bytes(), image_too_large_message())
         temp.seek(0)
         kind = sniff_image(temp.read(16))
         if kind is None:

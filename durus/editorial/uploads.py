@@ -48,7 +48,7 @@ def save_audio_upload(
     """Probe `source` and store it as an audio asset (the existing one for the same bytes).
     Raises UploadRefused; the caller commits."""
     with tempfile.NamedTemporaryFile(prefix="durus-upload-") as temp:
-        _copy_limited(source, temp)
+        copy_limited(source, temp, max_upload_bytes(), too_large_message())
         path = Path(temp.name)
         info = _probe(path)
         temp.seek(0)
@@ -72,12 +72,13 @@ def save_audio_upload(
     return asset
 
 
-def _copy_limited(source: BinaryIO, target: BinaryIO) -> None:
-    limit, size = max_upload_bytes(), 0
+def copy_limited(source: BinaryIO, target: BinaryIO, limit: int, too_large: str) -> None:
+    """Copy an upload into `target`, refusing it past `limit` bytes or when it is empty."""
+    size = 0
     while chunk := source.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise UploadTooLarge(too_large_message())
+            raise UploadTooLarge(too_large)
         target.write(chunk)
     if size == 0:
         raise UploadRefused("The file is empty.")
