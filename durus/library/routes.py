@@ -9,6 +9,9 @@ does nothing by itself and offers the action in one click."""
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, get_template_attribute, make_response, redirect, request, url_for
@@ -155,32 +158,42 @@ def continue_listening_shelf() -> list[queries.ListenedLecture]:
     return queries.continue_listening(current_user.id, limit=SHELF_SIZE).items
 
 
-# Favourite a lecture
+# Favourite a lecture, save a series: the same toggle with different parts
 
 
-@bp.post("/library/favourites/<slug>")
-def favourite_set(slug: str) -> Response:
+@dataclass(frozen=True)
+class Toggle:
+    load: Callable[[str], Any]
+    is_on: Callable[[uuid.UUID, uuid.UUID], bool]
+    set_on: Callable[[uuid.UUID, uuid.UUID, bool], None]
+    macro: str
+    confirm_page: Callable[..., Response]
+    confirm_endpoint: str
+    back_endpoint: str
+    sign_in_message: str
+    event: Callable[[Any, bool], dict[str, Any]]
+    said: Callable[[Any, bool], str]
+
+
+def _toggle(toggle: Toggle, slug: str) -> Response:
+    """Set the state the button asked for (never "flip"): presses and replays converge."""
     if not current_user.is_authenticated:
-        confirm = url_for("library.favourite_confirm", slug=slug, next=_posted_next())
-        return _sign_in_first(confirm, "Sign in to keep your favourite lectures.")
-    lecture = _lecture_or_404(slug)
+        confirm = url_for(toggle.confirm_endpoint, slug=slug, next=_posted_next())
+        return _sign_in_first(confirm, toggle.sign_in_message)
+    item = toggle.load(slug)
     form = ToggleForm()
     if not form.validate_on_submit():
-        on = queries.is_favourite(current_user.id, lecture.id)
+        on = toggle.is_on(current_user.id, item.id)
         if wants_fragment():
-            return _control("favourite_toggle", lecture, on, _posted_next(), status=422)
-        return _favourite_page(lecture, on, status=422)
+            return _control(toggle.macro, item, on, _posted_next(), status=422)
+        return toggle.confirm_page(item, on, status=422)
     on = form.state.data == "on"
-    services.set_favourite(current_user.id, lecture.id, on)
+    toggle.set_on(current_user.id, item.id, on)
     db.session.commit()
-    back = _posted_next("library.favourites")
+    back = _posted_next(toggle.back_endpoint)
     if wants_fragment():
-        event = {"library:favourite": {"lecture": str(lecture.id), "favourite": on}}
-        return _control("favourite_toggle", lecture, on, back, event=event)
-    if on:
-        flash(f"“{lecture.title}” is in your favourites.", "success")
-    else:
-        flash(f"“{lecture.title}” is no longer in your favourites.", "success")
+        return _control(toggle.macro, item, on, back, event=toggle.event(item, on))
+    flash(toggle.said(item, on), "success")
     return redirect(back, 303)
 
 
@@ -194,43 +207,6 @@ def _favourite_page(lecture: Lecture, on: bool, status: int = 200) -> Response:
     )
 
 
-@bp.get("/library/favourites/<slug>/add")
-@login_required
-def favourite_confirm(slug: str) -> Response:
-    """After signing in: "Add … to your favourites?" (a GET changes nothing)."""
-    lecture = _lecture_or_404(slug)
-    return _favourite_page(lecture, queries.is_favourite(current_user.id, lecture.id))
-
-
-# Save a series
-
-
-@bp.post("/library/saved/<slug>")
-def series_save(slug: str) -> Response:
-    if not current_user.is_authenticated:
-        confirm = url_for("library.series_save_confirm", slug=slug, next=_posted_next())
-        return _sign_in_first(confirm, "Sign in to save series and follow them.")
-    series = _series_or_404(slug)
-    form = ToggleForm()
-    if not form.validate_on_submit():
-        on = queries.is_saved(current_user.id, series.id)
-        if wants_fragment():
-            return _control("save_toggle", series, on, _posted_next(), status=422)
-        return _save_page(series, on, status=422)
-    on = form.state.data == "on"
-    services.set_series_saved(current_user.id, series.id, on)
-    db.session.commit()
-    back = _posted_next("library.saved_series")
-    if wants_fragment():
-        event = {"library:saved": {"series": str(series.id), "saved": on}}
-        return _control("save_toggle", series, on, back, event=event)
-    if on:
-        flash(f"“{series.title}” is saved in your library.", "success")
-    else:
-        flash(f"“{series.title}” is no longer saved in your library.", "success")
-    return redirect(back, 303)
-
-
 def _save_page(series: Series, on: bool, status: int = 200) -> Response:
     return render(
         "library/series_save_confirm.html",
@@ -239,6 +215,58 @@ def _save_page(series: Series, on: bool, status: int = 200) -> Response:
         back=safe_next(request.values.get("next"), "library.saved_series"),
         status=status,
     )
+
+
+FAVOURITE = Toggle(
+    load=lambda slug: _lecture_or_404(slug),
+    is_on=lambda user_id, item_id: queries.is_favourite(user_id, item_id),
+    set_on=lambda user_id, item_id, on: services.set_favourite(user_id, item_id, on),
+    macro="favourite_toggle",
+    confirm_page=_favourite_page,
+    confirm_endpoint="library.favourite_confirm",
+    back_endpoint="library.favourites",
+    sign_in_message="Sign in to keep your favourite lectures.",
+    event=lambda item, on: {"library:favourite": {"lecture": str(item.id), "favourite": on}},
+    said=lambda item, on: (
+        f"“{item.title}” is in your favourites."
+        if on
+        else f"“{item.title}” is no longer in your favourites."
+    ),
+)
+SAVE = Toggle(
+    load=lambda slug: _series_or_404(slug),
+    is_on=lambda user_id, item_id: queries.is_saved(user_id, item_id),
+    set_on=lambda user_id, item_id, on: services.set_series_saved(user_id, item_id, on),
+    macro="save_toggle",
+    confirm_page=_save_page,
+    confirm_endpoint="library.series_save_confirm",
+    back_endpoint="library.saved_series",
+    sign_in_message="Sign in to save series and follow them.",
+    event=lambda item, on: {"library:saved": {"series": str(item.id), "saved": on}},
+    said=lambda item, on: (
+        f"“{item.title}” is saved in your library."
+        if on
+        else f"“{item.title}” is no longer saved in your library."
+    ),
+)
+
+
+@bp.post("/library/favourites/<slug>")
+def favourite_set(slug: str) -> Response:
+    return _toggle(FAVOURITE, slug)
+
+
+@bp.get("/library/favourites/<slug>/add")
+@login_required
+def favourite_confirm(slug: str) -> Response:
+    """After signing in: "Add … to your favourites?" (a GET changes nothing)."""
+    lecture = _lecture_or_404(slug)
+    return _favourite_page(lecture, queries.is_favourite(current_user.id, lecture.id))
+
+
+@bp.post("/library/saved/<slug>")
+def series_save(slug: str) -> Response:
+    return _toggle(SAVE, slug)
 
 
 @bp.get("/library/saved/<slug>/add")
