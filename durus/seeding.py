@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .auth.passwords import hash_password
+from .media.assets import asset_for
 from .media.probe import probe_audio
 from .media.store import LocalMediaStore
 from .models import (
@@ -89,20 +90,17 @@ class SeedLoader:
         info = probe_audio(path)
         with path.open("rb") as source:
             stored = self.store.put(source, "audio", info.extension)
-        asset = self.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
-        if asset is None:
-            asset = MediaAsset(
-                kind=MediaKind.AUDIO,
-                storage_key=stored.key,
-                content_type=info.content_type,
-                byte_size=stored.byte_size,
-                duration_seconds=info.duration_seconds,
-                bitrate=info.bitrate,
-                sha256=stored.sha256,
-                original_filename=filename,
-            )
-            self._add(asset, "media_assets")
-            self.session.flush()
+        asset, new = asset_for(
+            self.session,
+            stored,
+            MediaKind.AUDIO,
+            info.content_type,
+            filename=filename,
+            duration_seconds=info.duration_seconds,
+            bitrate=info.bitrate,
+        )
+        if new:
+            self.created["media_assets"] += 1
         return asset
 
     def lectures(

@@ -9,10 +9,10 @@ import uuid
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
 
 from ..extensions import db
 from ..media import get_store
+from ..media.assets import asset_for
 from ..models import MediaAsset, MediaKind
 from .uploads import UploadRefused, copy_limited
 
@@ -59,18 +59,7 @@ def save_image_upload(
         content_type, extension = kind
         temp.seek(0)
         stored = get_store().put(temp, "image", extension)
-    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
-    if existing is not None:
-        return existing
-    asset = MediaAsset(
-        kind=MediaKind.IMAGE,
-        storage_key=stored.key,
-        content_type=content_type,
-        byte_size=stored.byte_size,
-        sha256=stored.sha256,
-        original_filename=(filename or "")[:255] or None,
-        created_by_id=actor_id,
+    asset, _ = asset_for(
+        db.session, stored, MediaKind.IMAGE, content_type, filename=filename, created_by_id=actor_id
     )
-    db.session.add(asset)
-    db.session.flush()
     return asset

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
 
 from ..extensions import db
 from ..media import get_store
+from ..media.assets import asset_for
 from ..media.probe import AudioInfo, NotAudio, probe_audio
 from ..models import MediaAsset, MediaKind
 
@@ -53,22 +53,16 @@ def save_audio_upload(
         info = _probe(path)
         temp.seek(0)
         stored = get_store().put(temp, "audio", info.extension)
-    existing = db.session.scalar(select(MediaAsset).where(MediaAsset.storage_key == stored.key))
-    if existing is not None:
-        return existing
-    asset = MediaAsset(
-        kind=MediaKind.AUDIO,
-        storage_key=stored.key,
-        content_type=info.content_type,
-        byte_size=stored.byte_size,
+    asset, _ = asset_for(
+        db.session,
+        stored,
+        MediaKind.AUDIO,
+        info.content_type,
+        filename=filename,
+        created_by_id=actor_id,
         duration_seconds=info.duration_seconds,
         bitrate=info.bitrate,
-        sha256=stored.sha256,
-        original_filename=(filename or "")[:255] or None,
-        created_by_id=actor_id,
     )
-    db.session.add(asset)
-    db.session.flush()
     return asset
 
 
