@@ -256,12 +256,16 @@ def favourite_set(slug: str) -> Response:
     return _toggle(FAVOURITE, slug)
 
 
+def _confirm(toggle: Toggle, slug: str) -> Response:
+    """After signing in, the action asked for, to confirm in one click (a GET changes nothing)."""
+    item = toggle.load(slug)
+    return toggle.confirm_page(item, toggle.is_on(current_user.id, item.id))
+
+
 @bp.get("/library/favourites/<slug>/add")
 @login_required
 def favourite_confirm(slug: str) -> Response:
-    """After signing in: "Add … to your favourites?" (a GET changes nothing)."""
-    lecture = _lecture_or_404(slug)
-    return _favourite_page(lecture, queries.is_favourite(current_user.id, lecture.id))
+    return _confirm(FAVOURITE, slug)
 
 
 @bp.post("/library/saved/<slug>")
@@ -272,9 +276,7 @@ def series_save(slug: str) -> Response:
 @bp.get("/library/saved/<slug>/add")
 @login_required
 def series_save_confirm(slug: str) -> Response:
-    """After signing in: "Save … in your library?" (a GET changes nothing)."""
-    series = _series_or_404(slug)
-    return _save_page(series, queries.is_saved(current_user.id, series.id))
+    return _confirm(SAVE, slug)
 
 
 # Played, unplayed, removed from continue listening

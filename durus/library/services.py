@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, delete, func, update
 from sqlalchemy.dialects.postgresql import insert
@@ -14,34 +15,28 @@ from ..extensions import db
 from ..models import Favourite, LibrarySeries, UserProgress
 
 
-def set_favourite(user_id: uuid.UUID, lecture_id: uuid.UUID, on: bool) -> None:
+def _set_choice(
+    model: type[Any], user_id: uuid.UUID, item: str, item_id: uuid.UUID, on: bool
+) -> None:
+    """Insert (ignoring a duplicate) or delete the (user, item) row of an explicit choice."""
     if on:
         db.session.execute(
-            insert(Favourite)
-            .values(user_id=user_id, lecture_id=lecture_id)
-            .on_conflict_do_nothing(index_elements=["user_id", "lecture_id"])
+            insert(model)
+            .values(user_id=user_id, **{item: item_id})
+            .on_conflict_do_nothing(index_elements=["user_id", item])
         )
     else:
         db.session.execute(
-            delete(Favourite).where(
-                Favourite.user_id == user_id, Favourite.lecture_id == lecture_id
-            )
+            delete(model).where(model.user_id == user_id, getattr(model, item) == item_id)
         )
+
+
+def set_favourite(user_id: uuid.UUID, lecture_id: uuid.UUID, on: bool) -> None:
+    _set_choice(Favourite, user_id, "lecture_id", lecture_id, on)
 
 
 def set_series_saved(user_id: uuid.UUID, series_id: uuid.UUID, on: bool) -> None:
-    if on:
-        db.session.execute(
-            insert(LibrarySeries)
-            .values(user_id=user_id, series_id=series_id)
-            .on_conflict_do_nothing(index_elements=["user_id", "series_id"])
-        )
-    else:
-        db.session.execute(
-            delete(LibrarySeries).where(
-                LibrarySeries.user_id == user_id, LibrarySeries.series_id == series_id
-            )
-        )
+    _set_choice(LibrarySeries, user_id, "series_id", series_id, on)
 
 
 def mark_played(user_id: uuid.UUID, lecture_id: uuid.UUID, duration: Decimal) -> None:
