@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..models import Lecture, LectureTopic, MediaAsset, Scholar, Series, Topic
 from ..models.visibility import scholar_is_visible, visible_lectures, visible_series
-from ..player.routes import audio_extension
+from ..player.delivery import extension
 from . import bp, queries
 
 RSS_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
@@ -214,9 +214,7 @@ def build_feed(
         entry.description(_text(_summary(lecture)))
         entry.guid(str(lecture.id), permalink=False)  # survives a change of slug
         entry.pubDate(lecture.published_at)
-        audio_url = url_for(
-            "player.audio", asset_id=audio.id, ext=audio_extension(audio), _external=True
-        )
+        audio_url = url_for("player.audio", asset_id=audio.id, ext=extension(audio), _external=True)
         entry.enclosure(audio_url, str(audio.byte_size), audio.content_type)
         entry.podcast.itunes_duration(round(audio.duration_seconds or 0))
         entry.podcast.itunes_episode_type("full")
