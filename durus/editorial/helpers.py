@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import make_response, redirect, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from . import versions
+from .. import audit
+from ..extensions import db
+from . import slugs, versions
 
 
 def stale_message(entity_type: str, item: Any) -> str:
@@ -37,3 +41,24 @@ def done(endpoint: str, event: str | None = None, **values: Any) -> Response:
         response.headers["HX-Trigger"] = event
     response.vary.add("HX-Request")
     return response
+
+
+def save_edit(
+    kind: str,
+    item: Any,
+    snapshot: Callable[[Any], dict[str, Any]],
+    apply: Callable[[], None],
+    new_slug: str | None,
+) -> None:
+    """Apply an edit form to `item` (and its slug, keeping the old one as a redirect), audit the
+    before and after when something changed, and commit — one transaction."""
+    before = snapshot(item)
+    apply()
+    if new_slug:
+        slugs.rename(item, new_slug)
+    after = snapshot(item)
+    if after != before:
+        audit.record(
+            f"{kind}.updated", kind, item.id, actor_id=current_user.id, before=before, after=after
+        )
+    db.session.commit()

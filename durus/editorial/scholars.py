@@ -18,7 +18,7 @@ from ..models import MediaAsset, Scholar, Series
 from . import bp, queries, slugs, versions
 from .access import admin_required, editor_required, scholar_for_edit
 from .forms import NoteForm, ScholarActiveForm, ScholarForm, ScholarPhotoForm
-from .helpers import done, stale_message
+from .helpers import done, save_edit, stale_message
 from .images import save_image_upload
 from .uploads import UploadRefused, UploadTooLarge
 
@@ -124,17 +124,7 @@ def scholar_edit(scholar_id: uuid.UUID) -> Response:
         fresh.name_original_language.choices = form.name_original_language.choices
         fresh.version.data = versions.token(scholar)
         return _page(scholar, fresh, 422, conflict=stale_message("scholar", scholar))
-    before = snapshot(scholar)
-    _apply(form, scholar)
-    if form.slug.data:
-        slugs.rename(scholar, form.slug.data)
-    after = snapshot(scholar)
-    if after != before:
-        audit.record(
-            "scholar.updated", "scholar", scholar.id, actor_id=current_user.id,
-            before=before, after=after,
-        )  # fmt: skip
-    db.session.commit()
+    save_edit("scholar", scholar, snapshot, lambda: _apply(form, scholar), form.slug.data)
     flash("Saved.", "success")
     return done("editorial.scholar_edit", scholar_id=scholar.id)
 

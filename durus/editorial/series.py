@@ -23,7 +23,7 @@ from ..models import PublicationState, Scholar, Series
 from . import bp, ordering, publication, queries, slugs, versions
 from .access import editor_required, scholar_for_edit, series_for_edit
 from .forms import MoveForm, NoteForm, SeriesForm, TransitionForm, check_slug
-from .helpers import done, stale_message
+from .helpers import done, save_edit, stale_message
 
 FIELDS = ("title", "description", "language_code", "slug")
 LABELS = {
@@ -176,17 +176,7 @@ def series_edit(series_id: uuid.UUID) -> Response:
         return _page(
             series, fresh, 422, block="series_form", conflict=stale_message("series", series)
         )
-    before = snapshot(series)
-    _apply(form, series)
-    if form.slug.data:
-        slugs.rename(series, form.slug.data)
-    after = snapshot(series)
-    if after != before:
-        audit.record(
-            "series.updated", "series", series.id, actor_id=current_user.id,
-            before=before, after=after,
-        )  # fmt: skip
-    db.session.commit()
+    save_edit("series", series, snapshot, lambda: _apply(form, series), form.slug.data)
     flash("Saved.", "success")
     return done("editorial.series_edit", series_id=series.id)
 
