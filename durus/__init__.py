@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     oidc.init_app(app)
 
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .catalogue import bp as catalogue_bp
     from .editorial import bp as editorial_bp
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(player_bp)
     app.register_blueprint(library_bp)
+    app.register_blueprint(admin_bp)
 
     from .cli import register_commands
 

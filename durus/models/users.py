@@ -13,6 +13,8 @@ from .base import Base, created_at, not_blank, pg_enum, updated_at, uuid_pk
 from .enums import AccountState, Role
 
 INTERFACE_LANGUAGES = ("en", "ar")
+SEARCH_TEXT = text("(display_name || ' '::text) || email")
+SEARCH_TRIGRAMS = func.durus_trigrams(SEARCH_TEXT)
 
 
 class User(Base):
@@ -31,6 +33,14 @@ class User(Base):
         ),
         Index("ix_users_role_state", "role", "state"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
+        # The accounts list's sorts, each with the id as the keyset tie-breaker (0005).
+        Index("ix_users_created_at_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_users_display_name_id", func.lower(text("display_name")), "id"),
+        Index(
+            "ix_users_last_sign_in_at_id", text("last_sign_in_at DESC NULLS LAST"), text("id DESC")
+        ),
+        # The accounts search: trigrams of name and email (durus_trigrams, migration 0003).
+        Index("ix_users_search_trigrams", SEARCH_TRIGRAMS, postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
