@@ -154,6 +154,19 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("editorial.lecture_delete", "GET"): editors(200),
     ("editorial.lecture_delete", "POST"): editors(422),
     ("editorial.lecture_preview", "GET"): editors(200),
+    # Administration: administrators only (the blueprint's guard).
+    ("admin.index", "GET"): admins(200),
+    ("admin.users", "GET"): admins(200),
+    ("admin.user", "GET"): admins(200),
+    ("admin.user_role", "POST"): admins(422),
+    ("admin.user_state", "POST"): admins(422),
+    ("admin.user_scope_add", "POST"): admins(422),
+    # Without `confirm` a removal answers with its confirmation page; a reset link is sent.
+    ("admin.user_scope_remove", "POST"): admins(200),
+    ("admin.user_password_reset", "POST"): admins(303),
+    ("admin.audit", "GET"): admins(200),
+    ("admin.audit_csv", "GET"): admins(200),
+    ("admin.insights", "GET"): admins(200),
 }
 
 
@@ -242,6 +255,10 @@ def world(db_session: Any) -> World:
     }
     for endpoint, names in EDITORIAL_ARGS.items():
         args[f"editorial.{endpoint}"] = {name: ids[name] for name in names}
+    account = {"user_id": str(users["listener"].id)}
+    for endpoint in ("user", "user_role", "user_state", "user_scope_add", "user_password_reset"):
+        args[f"admin.{endpoint}"] = account
+    args["admin.user_scope_remove"] = account | {"scholar_id": ids["scholar_id"]}
     return World(users, args)
 
 

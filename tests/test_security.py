@@ -17,7 +17,8 @@ from tests.helpers import PASSWORD, csrf_token, make_account, sign_in
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 SAMPLE_ARGS = {"slug": "x", "token": "x", "provider": "x", "filename": "css/durus.css"}
 SAMPLE_ARGS |= dict.fromkeys(
-    ("scholar_id", "series_id", "lecture_id", "note_id"), "00000000-0000-4000-8000-000000000000"
+    ("scholar_id", "series_id", "lecture_id", "note_id", "user_id"),
+    "00000000-0000-4000-8000-000000000000",
 )
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import policy
 from ..extensions import login_manager
+from ..htmx import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,14 +28,16 @@ def administrators_only() -> Any:
     return None
 
 
-@bp.app_template_global("is_admin")
+@bp.app_template_global("may_administer")
 def is_admin_global(user: Any) -> bool:
     return policy.is_admin(user)
 
 
 @bp.get("/")
 def index() -> Response:
-    return redirect(url_for("admin.users"))
+    from .account_queries import account_counts
+
+    return render("admin/index.html", counts=account_counts())
 
 
 from . import accounts, audit_log, insights  # noqa: E402, F401

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import audit
+from ..admin.account_services import Refused, ensure_not_last_administrator
 from ..extensions import db
 from ..htmx import render
 from ..models import User
@@ -169,6 +170,13 @@ def account_delete() -> BaseResponse:
             if not confirmed:
                 form.confirm_email.errors.append("Type the email address of this account.")
         if confirmed:
+            try:
+                ensure_not_last_administrator(user)
+            except Refused as refusal:
+                form.form_errors.append(str(refusal))
+                return render(
+                    "auth/account_delete.html", form=form, has_password=has_password, status=409
+                )
             services.delete_account(user)
             db.session.commit()
             sessions.sign_out()

@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import render
-from ..mail import send_mail
 from . import bp, limits, services, sessions, tokens
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignOutForm, SignUpForm
 from .oidc import configured_providers
 from .redirects import safe_next
+from .reset_mail import send_reset_link
 
 SIGN_IN_FAILED = "The email or password is not right. Check them and try again."
 
@@ -97,18 +97,7 @@ def forgot_password() -> Response:
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
         if user is not None and user.is_active:
-            link = url_for(
-                "auth.reset_password", token=tokens.make_reset_token(user), _external=True
-            )
-            minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-            send_mail(
-                user.email,
-                "Reset your Durus password",
-                f"Assalamu alaikum {user.display_name},\n\n"
-                f"To choose a new password for Durus, open this link within {minutes} minutes:\n\n"
-                f"{link}\n\nThe link works once. If you did not ask for it, ignore this message:"
-                " your password stays as it is.\n",
-            )
+            send_reset_link(user)
         # The same answer whether or not the address has an account.
         flash(
             "If an account uses that address, a link to reset its password is on its way.",

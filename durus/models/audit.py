@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, not_blank, uuid_pk
 
-
 NEWEST_FIRST = (text("created_at DESC"), text("id DESC"))
 
 
