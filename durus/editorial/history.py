@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, request
 from werkzeug.wrappers import Response
 
+from ..audit import changes
 from ..htmx import render
 from ..pagination import BadCursor
 from . import bp, queries
@@ -28,7 +29,7 @@ def _history(kind: str, item: Any, title: str) -> Response:
         item=item,
         title=title,
         page=page,
-        changes=queries.changes,
+        changes=changes,
         back=subject_url(kind, item.id),
     )
 

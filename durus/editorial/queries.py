@@ -161,13 +161,6 @@ def history(entity_type: str, entity_id: uuid.UUID, cursor: str | None) -> Page[
     return Page(items=[(entry, name) for entry, name in rows], next_cursor=next_cursor)
 
 
-def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for each field whose value differs."""
-    before, after_ = entry.before or {}, entry.after or {}
-    keys = list(dict.fromkeys([*before, *after_]))
-    return [(k, before.get(k), after_.get(k)) for k in keys if before.get(k) != after_.get(k)]
-
-
 def lecture_endpoint(name: str) -> str | None:
     """An endpoint of the lecture pages if the application has it (they live elsewhere)."""
     endpoint = f"editorial.{name}"
