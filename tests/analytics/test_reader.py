@@ -18,7 +18,12 @@ DAY1, DAY2, DAY3 = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
 LECTURE_A, LECTURE_B = uuid.UUID(int=0xA), uuid.UUID(int=0xB)
 SCHOLAR_1, SCHOLAR_2 = uuid.UUID(int=0x51), uuid.UUID(int=0x52)
 SERIES_X = uuid.UUID(int=0x5E)
-LECTURES = {LECTURE_A: (SCHOLAR_1, SERIES_X), LECTURE_B: (SCHOLAR_2, None)}
+SHORT = uuid.UUID(int=0x5C)  # a 30 s recording
+LECTURES = {
+    LECTURE_A: (SCHOLAR_1, SERIES_X),
+    LECTURE_B: (SCHOLAR_2, None),
+    SHORT: (SCHOLAR_2, None),
+}
 
 # (playback, listener, lecture, day, start time, [(seconds after start, kind, position)])
 # fmt: off
@@ -234,3 +239,106 @@ def test_events_written_by_the_application_are_read_back(log_app: Any, log_dir: 
     assert report.status == "ok" and report.skipped_lines == 0
     assert report.rows[0].completions == 1
     assert report.rows[0].plays == 0
+
+
+# A short recording (the demo's clips are 8 to 43 s) counts as played when it was completed
+# and most of it was listened.
+# fmt: off
+SHORT_PLAYBACKS: dict[str, tuple[str, list[tuple[float, str, float]]]] = {
+    # listened to the end of a 30 s recording: a play
+    "whole": ("s1", [(0, "play_start", 0), (15, "progress", 15), (30, "complete", 30)]),
+    # 24 of 30 s (80 %), the rest skipped: a play
+    "most": ("s2", [
+        (0, "play_start", 0), (15, "progress", 15), (24, "pause", 24), (26, "seek", 30),
+        (26.5, "complete", 30),
+    ]),
+    # jumped to the end at once: 1.5 s listened, no play
+    "skipped": ("s3", [(0, "play_start", 0), (1, "seek", 28), (2, "complete", 30)]),
+    # half of it: no play
+    "half": ("s4", [(0, "play_start", 0), (15, "seek", 29), (16, "complete", 30)]),
+    # all of it but no `complete` event (the tab closed at the last second): no play
+    "unfinished": ("s5", [(0, "play_start", 0), (15, "progress", 15), (29, "pause", 29)]),
+}
+# fmt: on
+
+
+def _write_short(directory: Path, *names: str) -> None:
+    start = datetime(2026, 11, 20, 8, 0, 0)
+    lines = []
+    for n, name in enumerate(names):
+        listener, steps = SHORT_PLAYBACKS[name]
+        at = start + timedelta(minutes=n)
+        lines += [json.dumps(_event(name, listener, SHORT, at, step)) for step in steps]
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / segment_name(DAY1)).write_text("".join(f"{line}\n" for line in lines))
+
+
+@pytest.mark.parametrize(
+    "name, plays", [("whole", 1), ("most", 1), ("skipped", 0), ("half", 0), ("unfinished", 0)]
+)
+def test_a_short_recording_is_played_when_completed_and_mostly_listened(
+    tmp_path: Path, name: str, plays: int
+) -> None:
+    _write_short(tmp_path, name)
+    [metrics] = reader.summary(tmp_path, DAY1, DAY2).rows
+    assert (metrics.plays, metrics.listeners, metrics.completions) == (
+        plays,
+        plays,
+        0 if name == "unfinished" else 1,
+    )
+    [row] = reader.top(tmp_path, DAY1, DAY2, "lecture").rows
+    assert (row.id, row.plays) == (SHORT, plays)
+
+
+def test_the_short_rule_does_not_apply_to_a_long_recording(log: Path) -> None:
+    # p5 was completed at 530 s with 50 s listened: long, so 60 s are needed
+    [metrics] = reader.summary(log, DAY2, DAY3).rows
+    assert metrics.completions == 1 and metrics.plays == 2  # p3 and p4, not p5
+
+
+def test_one_range_answers_every_report_as_the_functions_do(log: Path) -> None:
+    end = DAY3 + timedelta(days=1)
+    with reader.open_range(log, DAY1, end) as period:
+        assert (period.status, period.skipped_lines) == ("ok", 0)
+        assert period.summary() == reader.summary(log, DAY1, end)
+        assert period.by_day() == reader.by_day(log, DAY1, end)
+        for dimension in ("lecture", "series", "scholar"):
+            assert period.top(dimension, 5) == reader.top(log, DAY1, end, dimension, 5)
+        assert period.drop_off(LECTURE_A, 4, 1200) == reader.drop_off(
+            log, DAY1, end, LECTURE_A, 4, 1200
+        )
+
+
+def test_a_range_of_one_lecture_reports_only_that_lecture(tmp_path: Path) -> None:
+    write_log(tmp_path, extra={DAY2: MALFORMED})
+    with reader.open_range(tmp_path, DAY1, DAY3 + timedelta(days=1), lecture_id=LECTURE_A) as a:
+        assert a.summary().rows == [
+            Metrics(plays=2, listeners=2, completions=1, hours=_hours("p1", "p2", "p4"))
+        ]
+        assert a.skipped_lines == len(MALFORMED)
+        assert [row.id for row in a.top("lecture").rows] == [LECTURE_A]
+    with reader.open_range(tmp_path, DAY1, DAY2, lecture_id=uuid.UUID(int=0xC)) as nobody:
+        assert nobody.status == "empty"
+        assert nobody.summary().rows == [Metrics()]
+
+
+def test_binary_junk_and_a_folder_named_like_a_segment_are_survived(tmp_path: Path) -> None:
+    write_log(tmp_path)
+    with (tmp_path / segment_name(DAY2)).open("ab") as segment:
+        segment.write(b"\x00\xff\xfe garbage \x80\n" + b"{" * 10_000 + b"\n")
+    (tmp_path / segment_name(DAY3 + timedelta(days=1))).mkdir()
+    report = reader.summary(tmp_path, DAY1, DAY3 + timedelta(days=2))
+    assert report.status == "ok"
+    assert report.rows[0].plays == 4
+    assert report.skipped_lines == 2
+
+
+def test_ties_in_time_are_ordered_the_same_way_every_time(tmp_path: Path) -> None:
+    # a seek and a pause logged in the same millisecond at the same position
+    at = datetime(2026, 11, 20, 8, 0, 0)
+    steps = [(0, "play_start", 0), (30, "progress", 30), (45, "seek", 105), (45, "pause", 105)]
+    tmp_path.joinpath(segment_name(DAY1)).write_text(
+        "".join(json.dumps(_event("t", "u1", LECTURE_A, at, s)) + "\n" for s in steps)
+    )
+    hours = {reader.summary(tmp_path, DAY1, DAY2).rows[0].hours for _ in range(5)}
+    assert len(hours) == 1
