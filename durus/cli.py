@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from .analytics.demo import DemoLecture, write_demo_month
 from .auth.passwords import hash_password
 from .config import PROJECT_ROOT
 from .extensions import db
 from .media.store import LocalMediaStore
-from .models import AuditEntry, Role, User, UserCredential
+from .models import AuditEntry, Lecture, MediaAsset, Role, User, UserCredential
+from .models.visibility import visible_lectures
 from .seeding import demo_accounts, load_demo
 
 SEED_DIR = PROJECT_ROOT / "seeds"
@@ -21,7 +26,8 @@ seed = click.Group("seed", help="Load data into the database.")
 
 @seed.command("demo")
 def seed_demo() -> None:
-    """Load the demo scholars, series, lectures, audio and accounts (safe to run again)."""
+    """Load the demo scholars, series, lectures, audio and accounts, and a month of listening
+    in the analytics log (safe to run again)."""
     store = LocalMediaStore(current_app.config["MEDIA_ROOT"])
     created = load_demo(db.session, store, SEED_DIR)
     db.session.commit()
@@ -30,6 +36,49 @@ def seed_demo() -> None:
     click.echo("Demo accounts:")
     for account in demo_accounts(SEED_DIR):
         click.echo(f"  {account['role']:<9} {account['email']:<26} {account['password']}")
+    _seed_demo_listening(Path(current_app.config["ANALYTICS_DIR"]))
+
+
+def _seed_demo_listening(directory: Path) -> None:
+    """A month of demo listening in the analytics log; days that have events are left alone."""
+    try:
+        written = write_demo_month(directory, _demo_lectures())
+    except OSError as error:  # the site works without its log; so does the demo
+        click.echo(f"Demo listening not written to {directory}: {error}", err=True)
+        return
+    if not written.days:
+        click.echo(f"Demo listening: nothing new (those days already have events in {directory}).")
+        return
+    kept = (
+        f"; {written.kept_days} days that had events were left alone" if written.kept_days else ""
+    )
+    click.echo(
+        f"Demo listening: {written.events} events over {written.days} days in {directory}{kept}."
+    )
+
+
+def _demo_lectures() -> list[DemoLecture]:
+    """The demo's lectures a listener can play, in the seed file's order."""
+    slugs = [
+        item["slug"]
+        for item in tomllib.loads((SEED_DIR / "demo.toml").read_text(encoding="utf-8"))["lectures"]
+    ]
+    rows = db.session.execute(
+        visible_lectures(
+            Lecture.slug,
+            Lecture.id,
+            Lecture.scholar_id,
+            Lecture.series_id,
+            MediaAsset.duration_seconds,
+        )
+        .join(MediaAsset, MediaAsset.id == Lecture.audio_asset_id)
+        .where(Lecture.slug.in_(slugs))
+    ).all()
+    found = {row.slug: row for row in rows}
+    return [
+        DemoLecture(row.id, row.scholar_id, row.series_id, float(row.duration_seconds))
+        for row in (found[slug] for slug in slugs if slug in found)
+    ]
 
 
 @click.command("create-admin")
