@@ -1,0 +1,230 @@
+"""Listening insights: plays, listeners, completions and hours over a period, the most played
+lectures, series and scholars, and where listeners stop in a lecture.
+
+Every figure comes from the analytics log through `durus.analytics.reader` (one reading of the
+period per page); the database only names and links what the log counts. A missing or damaged
+log never fails the page: it says the store is unavailable, or that malformed lines were
+skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import current_app, request, url_for
+from werkzeug.wrappers import Response
+
+from ..analytics import reader
+from ..htmx import render
+from . import bp
+from . import insights_queries as queries
+from .charts import BarChart, bar_chart
+from .insights_forms import Period, PeriodForm
+
+TOP_LIMIT = 10
+DROP_OFF_BUCKETS = 20
+# kind → (table heading, column heading, the public page, what a row is once it has gone)
+KINDS = {
+    "lecture": ("Lectures", "Lecture", "catalogue.lecture_detail", "Removed lecture"),
+    "series": ("Series", "Series", "catalogue.series_detail", "Removed series"),
+    "scholar": ("Scholars", "Scholar", "catalogue.scholar_detail", "Removed scholar"),
+}
+# metric → (chart title, value axis title, counts rather than amounts)
+METRICS = {
+    "plays": ("Plays per day", "Plays", True),
+    "listeners": ("Listeners per day", "Listeners", True),
+    "completions": ("Completions per day", "Completions", True),
+    "hours": ("Listening hours per day", "Hours", False),
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    url: str | None  # None: no longer in the catalogue
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class TopTable:
+    kind: str
+    heading: str
+    column: str
+    rows: list[tuple[int, reader.TopRow, Label]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    chart: BarChart
+    title: str
+    description: str
+    x_title: str
+    y_title: str
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _log() -> Path:
+    return Path(current_app.config["ANALYTICS_DIR"])
+
+
+def hours_text(hours: float) -> str:
+    """1,234 · 12.3 · 0.25: enough digits to tell small amounts apart."""
+    if hours >= 100:
+        return f"{hours:,.0f}"
+    return f"{hours:.1f}" if hours >= 10 else f"{hours:.2f}"
+
+
+def clock(seconds: float) -> str:
+    """12:05, or 1:02:05 past an hour."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def day_text(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _short_day(label: str) -> str:
+    """'Fri 6 Nov 2026' → '6 Nov' under a bar."""
+    return " ".join(label.split()[1:3])
+
+
+def _extremes(chart: BarChart) -> str:
+    high = max(chart.bars, key=lambda bar: bar.value)
+    low = min(chart.bars, key=lambda bar: bar.value)
+    if high.value == low.value:
+        return f"{high.text} on each."
+    return f"Highest: {high.text} on {high.label}; lowest: {low.text} on {low.label}."
+
+
+def day_charts(days: list[reader.DayMetrics], period: Period) -> list[Chart]:
+    """One bar chart per metric, a bar per day."""
+    charts = []
+    span = f"from {day_text(period.first)} to {day_text(period.last)}"
+    for metric, (title, axis, whole) in METRICS.items():
+        points = [(day_text(day.day), float(getattr(day, metric))) for day in days]
+        chart = bar_chart(
+            points,
+            whole=whole,
+            value_text=None if whole else hours_text,
+            short_label=_short_day,
+            max_labels=7,
+            width=480,
+            height=230,
+        )
+        description = f"{title}, {len(days)} days {span} (UTC). {_extremes(chart)}"
+        charts.append(Chart(f"chart-{metric}", chart, title, description, "Day (UTC)", axis))
+    return charts
+
+
+def top_tables(tops: dict[str, reader.Report[reader.TopRow]]) -> list[TopTable]:
+    """The top rows with their names and public pages (looked up in one statement)."""
+    names = queries.catalogue_names({kind: [row.id for row in r.rows] for kind, r in tops.items()})
+    tables = []
+    for kind, report in tops.items():
+        heading, column, endpoint, gone = KINDS[kind]
+        rows = []
+        for rank, row in enumerate(report.rows, start=1):
+            named = names[kind].get(row.id)
+            label = (
+                Label(named.name, url_for(endpoint, slug=named.slug), row.id)
+                if named
+                else Label(gone, None, row.id)
+            )
+            rows.append((rank, row, label))
+        tables.append(TopTable(kind, heading, column, rows))
+    return tables
+
+
+def log_state(report: reader.Report) -> str:
+    """The report's status, except that a log folder not made yet means no data yet (the
+    first event recorded will make it), not a store that is unavailable."""
+    if report.status == "unavailable" and _not_made_yet(_log()):
+        return "empty"
+    return report.status
+
+
+def _not_made_yet(folder: Path) -> bool:
+    """The folder is missing and nothing stands in the way of making it."""
+    for path in (folder, *folder.parents):
+        if os.path.lexists(path):
+            return path != folder and path.is_dir()
+    return False
+
+
+def _page(template: str, status: int = 200, **context: object) -> Response:
+    helpers = {"hours_text": hours_text, "day_text": day_text, "clock": clock, "state": log_state}
+    return render(template, status=status, **helpers, **context)
+
+
+@bp.get("/insights")
+def insights() -> Response:
+    form = PeriodForm(request.args)
+    if not form.validate():
+        return _page("admin/insights.html", 400, form=form, period=None)
+    period = form.resolve(_today())
+    with reader.open_range(_log(), period.first, period.end) as data:
+        summary = data.summary()
+        days = data.by_day().rows
+        tops = {kind: data.top(kind, TOP_LIMIT) for kind in KINDS}
+    return _page(
+        "admin/insights.html",
+        form=form,
+        period=period,
+        summary=summary,
+        metrics=summary.rows[0],
+        days=days,
+        charts=day_charts(days, period) if days else [],
+        tables=top_tables(tops),
+    )
+
+
+def drop_off_chart(buckets: list[reader.Bucket], title: str, length: str) -> Chart:
+    points = [(f"{clock(b.start)}–{clock(b.end)}", float(b.playbacks)) for b in buckets]
+    chart = bar_chart(
+        points, short_label=lambda label: label.split("–")[0], max_labels=10, width=800, height=280
+    )
+    ended = sum(b.playbacks for b in buckets)
+    last = buckets[-1]
+    description = (
+        f"Where {ended} playbacks of {title} ended, in {len(buckets)} equal parts of {length}. "
+        f"{_extremes(chart)} {last.playbacks} ended in the last part."
+    )
+    return Chart(
+        "chart-drop-off", chart, "Where listeners stop", description, "Last position", "Playbacks"
+    )
+
+
+@bp.get("/insights/lectures/<uuid:lecture_id>")
+def insights_lecture(lecture_id: uuid.UUID) -> Response:
+    form = PeriodForm(request.args)
+    lecture = queries.lecture_facts(lecture_id)
+    context: dict[str, object] = {"form": form, "lecture": lecture, "lecture_id": lecture_id}
+    if not form.validate():
+        return _page("admin/insights_lecture.html", 400, period=None, **context)
+    period = form.resolve(_today())
+    duration = lecture.duration_seconds if lecture else None
+    with reader.open_range(_log(), period.first, period.end, lecture_id=lecture_id) as data:
+        summary = data.summary()
+        drop_off = data.drop_off(lecture_id, DROP_OFF_BUCKETS, duration)
+    title = lecture.title if lecture else "this lecture"
+    length = f"its {clock(duration)} length" if duration else "the furthest point reached"
+    return _page(
+        "admin/insights_lecture.html",
+        period=period,
+        summary=summary,
+        metrics=summary.rows[0],
+        drop_off=drop_off,
+        chart=drop_off_chart(drop_off.rows, title, length) if drop_off.rows else None,
+        **context,
+    )
