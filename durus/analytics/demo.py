@@ -63,7 +63,7 @@ HABITS = {
     "evening": Habit(0.45, (1, 4), 0.75, (18, 22)),
     "weekend": Habit(0.8, (2, 5), 0.8, (8, 20), weekend_only=True),
     "occasional": Habit(0.15, (1, 2), 0.6, (9, 21)),
-    "sampler": Habit(0.35, (2, 5), 0.2, (10, 22)),
+    "sampler": Habit(0.35, (2, 5), 0.3, (10, 22)),
 }
 HABIT_SHARES = (("daily", 6), ("evening", 10), ("weekend", 8), ("occasional", 10), ("sampler", 6))
 
@@ -162,7 +162,7 @@ def _choose(
     rng: random.Random, listener: Listener, popularity: list[int], weights: list[float]
 ) -> int:
     """Carry on with a lecture left unfinished, or pick one (popular ones more often)."""
-    if listener.stopped and rng.random() < 0.6:
+    if listener.stopped and rng.random() < 0.5:
         return rng.choice(sorted(listener.stopped))
     return rng.choices(popularity, weights)[0]
 
@@ -174,6 +174,8 @@ def _playback(
     duration = lecture.duration_seconds
     playback = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     position = listener.stopped.pop(index, 0.0)
+    if position and duration - position < 60 and rng.random() < 0.5:
+        position = 0.0  # near the end of something short: starts it again
     if rng.random() < listener.habit.finishes:
         stop_at = duration
     else:
