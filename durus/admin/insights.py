@@ -82,10 +82,12 @@ def hours_text(hours: float) -> str:
     return f"{hours:.1f}" if hours >= 10 else f"{hours:.2f}"
 
 
-def clock(seconds: float) -> str:
-    """12:05, or 1:02:05 past an hour."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
+def clock(seconds: float, tenths: bool = False) -> str:
+    """12:05, 1:02:05 past an hour; 0:07.5 with tenths."""
+    if tenths:
+        minutes, rest = divmod(round(seconds, 1), 60)
+        return f"{int(minutes)}:{rest:04.1f}"
+    hours, rest = divmod(round(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
@@ -189,16 +191,38 @@ def insights() -> Response:
     )
 
 
-def drop_off_chart(buckets: list[reader.Bucket], title: str, length: str) -> Chart:
-    points = [(f"{clock(b.start)}–{clock(b.end)}", float(b.playbacks)) for b in buckets]
+@dataclass(frozen=True)
+class Part:
+    """A part of a lecture and the playbacks that ended in it."""
+
+    label: str  # 2:30–3:00
+    playbacks: int
+    share: int  # % of all
+
+
+def drop_off_parts(buckets: list[reader.Bucket]) -> list[Part]:
+    """The buckets labelled by time, in tenths of a second when they are short."""
+    tenths = buckets[0].end - buckets[0].start < 10
+    total = sum(b.playbacks for b in buckets) or 1
+    return [
+        Part(
+            f"{clock(b.start, tenths)}–{clock(b.end, tenths)}",
+            b.playbacks,
+            round(100 * b.playbacks / total),
+        )
+        for b in buckets
+    ]
+
+
+def drop_off_chart(parts: list[Part], title: str, length: str) -> Chart:
+    points = [(part.label, float(part.playbacks)) for part in parts]
     chart = bar_chart(
         points, short_label=lambda label: label.split("–")[0], max_labels=10, width=800, height=280
     )
-    ended = sum(b.playbacks for b in buckets)
-    last = buckets[-1]
+    ended = sum(part.playbacks for part in parts)
     description = (
-        f"Where {ended} playbacks of {title} ended, in {len(buckets)} equal parts of {length}. "
-        f"{_extremes(chart)} {last.playbacks} ended in the last part."
+        f"Where {ended} playbacks of {title} ended, in {len(parts)} equal parts of {length}. "
+        f"{_extremes(chart)} {parts[-1].playbacks} ended in the last part."
     )
     return Chart(
         "chart-drop-off", chart, "Where listeners stop", description, "Last position", "Playbacks"
@@ -219,12 +243,13 @@ def insights_lecture(lecture_id: uuid.UUID) -> Response:
         drop_off = data.drop_off(lecture_id, DROP_OFF_BUCKETS, duration)
     title = lecture.title if lecture else "this lecture"
     length = f"its {clock(duration)} length" if duration else "the furthest point reached"
+    parts = drop_off_parts(drop_off.rows) if drop_off.rows else []
     return _page(
         "admin/insights_lecture.html",
         period=period,
         summary=summary,
         metrics=summary.rows[0],
-        drop_off=drop_off,
-        chart=drop_off_chart(drop_off.rows, title, length) if drop_off.rows else None,
+        parts=parts,
+        chart=drop_off_chart(parts, title, length) if parts else None,
         **context,
     )

@@ -420,3 +420,15 @@ def test_only_administrators_see_insights(client: FlaskClient, role: Role) -> No
     sign_in(client, make_account(role=role))
     assert client.get("/admin/insights").status_code == 403
     assert client.get(f"/admin/insights/lectures/{lecture.id}").status_code == 403
+
+
+def test_the_parts_of_a_short_recording_are_told_in_tenths(
+    client: FlaskClient, admin: User, log_dir: Path
+) -> None:
+    clip = make_lecture(audio_asset_id=make_audio_asset(duration_seconds=12).id)
+    listen(log_dir, clip, 12, complete_at=12)
+    html = client.get(f"/admin/insights/lectures/{clip.id}").text
+    table = text_of(html[html.index('id="drop-off-table"') :])
+    assert "0:00.0–0:00.6 0 0 %" in table
+    assert "0:11.4–0:12.0 1 100 %" in table
+    assert "0:12 long" in text_of(html)
