@@ -167,6 +167,7 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("admin.audit", "GET"): admins(200),
     ("admin.audit_csv", "GET"): admins(200),
     ("admin.insights", "GET"): admins(200),
+    ("admin.insights_lecture", "GET"): admins(200),
 }
 
 
@@ -259,6 +260,7 @@ def world(db_session: Any) -> World:
     for endpoint in ("user", "user_role", "user_state", "user_scope_add", "user_password_reset"):
         args[f"admin.{endpoint}"] = account
     args["admin.user_scope_remove"] = account | {"scholar_id": ids["scholar_id"]}
+    args["admin.insights_lecture"] = {"lecture_id": ids["lecture_id"]}
     return World(users, args)
 
 
