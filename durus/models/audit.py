@@ -29,9 +29,7 @@ class AuditEntry(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     # Kept when the actor's account is deleted, without their personal data.
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[str]
     entity_type: Mapped[str]
     entity_id: Mapped[uuid.UUID | None]

@@ -22,7 +22,10 @@ depends_on = None
 USER_INDEXES = [
     ("ix_users_created_at_id", [sa.text("created_at DESC"), sa.text("id DESC")]),
     ("ix_users_display_name_id", [sa.text("lower(display_name)"), "id"]),
-    ("ix_users_last_sign_in_at_id", [sa.text("last_sign_in_at DESC NULLS LAST"), sa.text("id DESC")]),
+    (
+        "ix_users_last_sign_in_at_id",
+        [sa.text("last_sign_in_at DESC NULLS LAST"), sa.text("id DESC")],
+    ),
 ]
 AUDIT_INDEXES = [
     # (new index, its columns before the order, the index it replaces, that index's columns)
