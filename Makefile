@@ -10,7 +10,10 @@ PORT ?= 5000
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install database run test lint clean-venv
+CATALOGUES := $(wildcard durus/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: help install translations translations-update database run test lint clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -23,7 +26,18 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)  ## create the virtual environment and install Durus into it
 
-database: install  ## start the database if embedded, apply migrations, load the demo data
+$(COMPILED): %.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+translations: $(COMPILED)  ## compile the interface translations (durus/translations)
+
+translations-update: install  ## extract the interface strings and merge them into every catalogue
+	$(BIN)/pybabel extract -F durus/translations/babel.cfg -k _l -k lazy_gettext \
+		--no-location --sort-output -o durus/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --no-location \
+		-i durus/translations/messages.pot -d durus/translations
+
+database: install translations  ## start the database if embedded, apply migrations, load the demo data
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
 

@@ -33,10 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         with app.app_context():
             check_connection(db.engine)
 
-    from . import analytics, errors, security, templating
+    from . import analytics, errors, i18n, security, templating
     from .auth import oidc, sessions
 
     analytics.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)

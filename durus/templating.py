@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, request, url_for
-from flask_login import current_user
 from markupsafe import Markup, escape
 
+from . import i18n
 from .models import Language
 
 
@@ -30,10 +29,6 @@ def iso_duration(seconds: Decimal | float | int | None) -> str:
     return f"PT{hours}H{minutes}M{secs}S"
 
 
-def long_date(value: date | datetime | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
 def lang_attrs(language: Language | None) -> Markup:
     """lang and dir attributes for text in `language`, so Arabic reads right-to-left."""
     if language is None:
@@ -41,19 +36,13 @@ def lang_attrs(language: Language | None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(escape(language.code), language.direction.value)
 
 
-# Interface languages with translated templates; a preference for another one waits for its
-# translation rather than mislabelling English text.
-TRANSLATED = {"en": "ltr"}
-
-
 def page_context() -> dict[str, object]:
-    preferred = getattr(current_user, "interface_language", None) or "en"
-    code = preferred if preferred in TRANSLATED else "en"
+    code = i18n.current_language()
     canonical = None
     if request.endpoint and request.url_rule is not None and request.method == "GET":
         canonical = url_for(request.endpoint, **(request.view_args or {}), _external=True)
     return {
-        "page_language": {"code": code, "direction": TRANSLATED[code]},
+        "page_language": {"code": code, "direction": i18n.LANGUAGES[code][1]},
         "canonical_url": canonical,
     }
 
@@ -71,7 +60,7 @@ def url_with(**changes: object) -> str:
 
 def init_app(app: Flask) -> None:
     app.context_processor(page_context)
-    app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration, long_date=long_date)
+    app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration)
     app.jinja_env.globals.update(lang_attrs=lang_attrs, url_with=url_with)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -20,9 +20,13 @@ from durus import create_app
 from durus.config import DEFAULT_INSTANCE_PATH, sqlalchemy_url
 from durus.embedded_db import ensure_database, server_uri, with_database
 from durus.extensions import db, limiter
+from durus.i18n import compile_catalogues
 
 TEST_DATABASE = "durus_test"
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+compile_catalogues()  # the Arabic interface, when the tests run without `make`
 
 
 def _test_database_url() -> str:

@@ -154,6 +154,7 @@ ACCESS: dict[tuple[str, str], Expected] = {
     ("editorial.lecture_delete", "GET"): editors(200),
     ("editorial.lecture_delete", "POST"): editors(422),
     ("editorial.lecture_preview", "GET"): editors(200),
+    ("auth.set_language", "POST"): everyone(400),  # posted without a language
     # Administration: administrators only (the blueprint's guard).
     ("admin.index", "GET"): admins(200),
     ("admin.users", "GET"): admins(200),

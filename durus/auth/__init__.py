@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import account, oidc, routes  # noqa: E402, F401
+from . import account, language, oidc, routes  # noqa: E402, F401

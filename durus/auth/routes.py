@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import render
+from ..i18n import current_language
 from . import bp, limits, services, sessions, tokens
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignOutForm, SignUpForm
 from .oidc import configured_providers
@@ -33,7 +34,12 @@ def sign_up() -> Response:
     form = SignUpForm(next=_next_from_request())
     if form.validate_on_submit():
         try:
-            user = services.register(form.email.data, form.display_name.data, form.password.data)
+            user = services.register(
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                language=current_language(),
+            )
         except services.EmailTaken:
             form.email.errors.append(
                 "An account with this email already exists. Sign in, or reset its password."

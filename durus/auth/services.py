@@ -36,10 +36,13 @@ def user_by_email(email: str) -> User | None:
     )
 
 
-def register(email: str, display_name: str, password: str) -> User:
+def register(email: str, display_name: str, password: str, language: str = "en") -> User:
+    """A new account; `language` is the interface language they were using."""
     if user_by_email(email) is not None:
         raise EmailTaken(email)
-    user = User(email=normalise_email(email), display_name=display_name.strip())
+    user = User(
+        email=normalise_email(email), display_name=display_name.strip(), interface_language=language
+    )
     db.session.add(user)
     db.session.flush()
     db.session.add(UserCredential(user_id=user.id, password_hash=hash_password(password)))

@@ -1,0 +1,107 @@
+"""The interface language: Flask-Babel with the Arabic catalogue in durus/translations.
+
+Who sees which language: a signed-in person their account preference; anyone else the choice
+they made with the switcher (a cookie), else the best match of their browser's
+Accept-Language, else English. Numbers and dates are formatted for that locale by Babel
+(CLDR: Arabic months, Western digits for plain `ar`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, Response, request
+from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask_login import current_user
+
+# code → (name in that language, direction). Every code here has a complete catalogue.
+LANGUAGES = {"en": ("English", "ltr"), "ar": ("العربية", "rtl")}
+DEFAULT = "en"
+# The Babel locale each language is formatted in: British English writes 22 November 2026.
+LOCALES = {"en": "en_GB", "ar": "ar"}
+COOKIE = "durus_lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def select_locale() -> str:
+    return LOCALES[_chosen_language()]
+
+
+def _chosen_language() -> str:
+    preferred = getattr(current_user, "interface_language", None) if _signed_in() else None
+    if preferred in LANGUAGES:
+        return preferred
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+
+
+def _signed_in() -> bool:
+    try:
+        return bool(current_user.is_authenticated)
+    except Exception:  # outside a request (the CLI), or before the session is readable
+        return False
+
+
+def current_language() -> str:
+    locale = get_locale()
+    code = locale.language if locale is not None else DEFAULT
+    return code if code in LANGUAGES else DEFAULT
+
+
+def direction() -> str:
+    return LANGUAGES[current_language()][1]
+
+
+def number(value: int | float | Decimal | None, digits: int | None = None) -> str:
+    """A count or figure in the reader's locale: 1,234 · 6.8."""
+    if value is None:
+        return ""
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
+def long_date(value: date | datetime | None) -> str:
+    """22 November 2026 · 22 نوفمبر 2026."""
+    return format_date(value, "long") if value else ""
+
+
+def set_language_cookie(response: Response, code: str) -> None:
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+
+
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept-Language")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.after_request(_vary)
+    app.jinja_env.filters.update(number=number, long_date=long_date)
+    app.jinja_env.globals.update(interface_languages=LANGUAGES, current_language=current_language)
+
+
+def compile_catalogues() -> None:
+    """Compile every catalogue whose .mo is missing or older than its .po (`make
+    translations` does the same with pybabel; this serves test runs started directly)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        with mo.open("wb") as target:
+            write_mo(target, catalogue)
