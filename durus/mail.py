@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 
 
-def _message(to: str, subject: str, body: str) -> EmailMessage:
+def _message(to: str, subject: str, body: str, language: str | None) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
@@ -20,7 +20,9 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="durus")
-    message.set_content(body)
+    message.set_content(body)  # clears every Content-* header: the language comes after
+    if language:
+        message["Content-Language"] = language
     return message
 
 
@@ -41,8 +43,9 @@ def _send_smtp(message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    message = _message(to, subject, body)
+def send_mail(to: str, subject: str, body: str, language: str | None = None) -> None:
+    """Send (or file) a plain-text message; `language` is the code it is written in."""
+    message = _message(to, subject, body, language)
     if current_app.config["MAIL_BACKEND"] == "smtp":
         _send_smtp(message)
     else:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import Response, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -73,11 +75,11 @@ def _refuse_email_change(form: ProfileForm, user: User) -> bool:
         return False
     password = form.current_password.data or ""
     if services.has_password(user) and not services.check_password(user, password):
-        form.current_password.errors.append("Enter your current password to change email.")
+        form.current_password.errors.append(_("Enter your current password to change email."))
         return True
     other = services.user_by_email(new_email)
     if other is not None and other.id != user.id:
-        form.email.errors.append("Another account uses this email address.")
+        form.email.errors.append(_("Another account uses this email address."))
         return True
     return False
 
@@ -101,7 +103,7 @@ def account_profile() -> BaseResponse:
                 before=before,
                 after=after,
             )
-        return _saved("Your profile is saved.")
+        return _saved(_("Your profile is saved."))
     return _page(422, profile_form=form)
 
 
@@ -114,10 +116,10 @@ def account_password() -> BaseResponse:
         if services.has_password(user) and not services.check_password(
             user, form.current_password.data or ""
         ):
-            form.current_password.errors.append("This is not your current password.")
+            form.current_password.errors.append(_("This is not your current password."))
         else:
             services.set_password(user, form.password.data, actor_id=user.id)
-            response = _saved("Your password is changed. Every other session has ended.")
+            response = _saved(_("Your password is changed. Every other session has ended."))
             sessions.renew_after_version_change(user)
             return response
     return _page(422, password_form=form)
@@ -132,7 +134,8 @@ def account_preferences() -> BaseResponse:
         user.interface_language = form.interface_language.data
         user.playback_rate = Decimal(form.playback_rate.data)
         user.autoplay_next = form.autoplay_next.data
-        return _saved("Your preferences are saved.")
+        refresh_locale()  # say it in the language just chosen
+        return _saved(_("Your preferences are saved."))
     return _page(422, preferences_form=form)
 
 
@@ -163,12 +166,12 @@ def account_delete() -> BaseResponse:
         if has_password:
             confirmed = services.check_password(user, form.password.data or "")
             if not confirmed:
-                form.password.errors.append("This is not your password.")
+                form.password.errors.append(_("This is not your password."))
         else:
             typed = (form.confirm_email.data or "").strip().lower()
             confirmed = typed == user.email.lower()
             if not confirmed:
-                form.confirm_email.errors.append("Type the email address of this account.")
+                form.confirm_email.errors.append(_("Type the email address of this account."))
         if confirmed:
             try:
                 ensure_not_last_administrator(user)
@@ -180,7 +183,7 @@ def account_delete() -> BaseResponse:
             services.delete_account(user)
             db.session.commit()
             sessions.sign_out()
-            flash("Your account and your personal data are deleted.", "success")
+            flash(_("Your account and your personal data are deleted."), "success")
             return redirect(url_for("catalogue.home"), 303)
     status = 422 if form.is_submitted() else 200
     return render("auth/account_delete.html", form=form, has_password=has_password, status=status)

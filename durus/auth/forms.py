@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,27 +19,33 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from ..i18n import LANGUAGES
 from ..models.users import INTERFACE_LANGUAGES
 from .passwords import MAX_LENGTH, password_problem
 
 EMAIL_RULES = [
-    DataRequired("Enter your email address."),
-    Email("Enter an email address like name@example.com.", check_deliverability=False),
-    Length(max=254, message="An email address has at most 254 characters."),
+    DataRequired(_l("Enter your email address.")),
+    Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
+    Length(max=254, message=_l("An email address has at most 254 characters.")),
 ]
 NAME_RULES = [
-    DataRequired("Enter the name to show on Durus."),
-    Length(max=80, message="Use at most 80 characters."),
+    DataRequired(_l("Enter the name to show on Durus.")),
+    Length(max=80, message=_l("Use at most 80 characters.")),
 ]
 PLAYBACK_RATES = ["0.75", "1.00", "1.25", "1.50", "1.75", "2.00"]
-LANGUAGE_LABELS = {"en": "English", "ar": "العربية (Arabic)"}
 
 
-def new_password_field(label: str = "Password") -> PasswordField:
+def _language_choice(code: str) -> SelectChoice:
+    """A language by its own name, in its own language and direction (never translated)."""
+    name, direction = LANGUAGES[code]
+    return SelectChoice(code, name, render_kw={"lang": code, "dir": direction})
+
+
+def new_password_field(label: LazyString | None = None) -> PasswordField:
     return PasswordField(
-        label,
-        validators=[DataRequired("Choose a password."), Length(max=MAX_LENGTH)],
-        description="At least 10 characters. A few unrelated words make a strong one.",
+        label or _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
+        description=_l("At least 10 characters. A few unrelated words make a strong one."),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -55,41 +63,49 @@ class NewPasswordMixin:
 
 
 class SignUpForm(NewPasswordMixin, FlaskForm):
-    email = EmailField("Email", validators=EMAIL_RULES, render_kw={"autocomplete": "email"})
-    display_name = StringField("Name", validators=NAME_RULES, render_kw={"autocomplete": "name"})
+    email = EmailField(
+        _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "email", "dir": "ltr"}
+    )
+    display_name = StringField(
+        _l("Name"), validators=NAME_RULES, render_kw={"autocomplete": "name"}
+    )
     password = new_password_field()
     next = HiddenField()
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
     def personal_values(self) -> tuple[str, ...]:
         return (self.email.data or "", self.display_name.data or "")
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=EMAIL_RULES, render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "username", "dir": "ltr"}
+    )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me signed in on this device (30 days)")
+    remember = BooleanField(_l("Keep me signed in on this device (30 days)"))
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=EMAIL_RULES, render_kw={"autocomplete": "email"})
-    submit = SubmitField("Send me a link")
+    email = EmailField(
+        _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "email", "dir": "ltr"}
+    )
+    submit = SubmitField(_l("Send me a link"))
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    password = new_password_field("New password")
+    password = new_password_field(_l("New password"))
     confirm = PasswordField(
-        "New password again",
-        validators=[EqualTo("password", "The two passwords differ.")],
+        _l("New password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))
 
     def __init__(self, *args: object, personal: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -100,54 +116,58 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Name", validators=NAME_RULES, render_kw={"autocomplete": "name"})
-    email = EmailField("Email", validators=EMAIL_RULES, render_kw={"autocomplete": "email"})
+    display_name = StringField(
+        _l("Name"), validators=NAME_RULES, render_kw={"autocomplete": "name"}
+    )
+    email = EmailField(
+        _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "email", "dir": "ltr"}
+    )
     current_password = PasswordField(
-        "Current password (needed to change your email)",
+        _l("Current password (needed to change your email)"),
         validators=[Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))
 
 
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[Length(max=MAX_LENGTH)],
-        description="Leave empty if your account has no password yet.",
+        description=_l("Leave empty if your account has no password yet."),
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class PreferencesForm(FlaskForm):
     interface_language = SelectField(
-        "Interface language",
-        choices=[SelectChoice(code, LANGUAGE_LABELS[code]) for code in INTERFACE_LANGUAGES],
+        _l("Interface language"),
+        choices=[_language_choice(code) for code in INTERFACE_LANGUAGES],
         validators=[InputRequired()],
     )
     playback_rate = SelectField(
-        "Playback speed",
+        _l("Playback speed"),
         choices=[SelectChoice(rate, f"{Decimal(rate).normalize()}×") for rate in PLAYBACK_RATES],
         validators=[InputRequired()],
     )
-    autoplay_next = BooleanField("Play the next lecture of a series automatically")
-    submit = SubmitField("Save preferences")
+    autoplay_next = BooleanField(_l("Play the next lecture of a series automatically"))
+    submit = SubmitField(_l("Save preferences"))
 
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         validators=[Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     confirm_email = StringField(
-        "Type your email address to confirm",
+        _l("Type your email address to confirm"),
         validators=[Length(max=254)],
-        render_kw={"autocomplete": "off"},
+        render_kw={"autocomplete": "off", "dir": "ltr"},
     )
-    submit = SubmitField("Delete my account for good")
+    submit = SubmitField(_l("Delete my account for good"))
 
 
 class SignOutForm(FlaskForm):
-    submit = SubmitField("Sign out")
+    submit = SubmitField(_l("Sign out"))

@@ -16,6 +16,8 @@ import requests
 from authlib.common.security import is_secure_transport
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuthError
 from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 from sqlalchemy import select
@@ -115,11 +117,11 @@ def _origin(url: str) -> str:
 
 class LinkForm(FlaskForm):
     password = PasswordField(
-        "Password of your Durus account",
-        validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+        _l("Password of your Durus account"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    submit = SubmitField("Connect and sign in")
+    submit = SubmitField(_l("Connect and sign in"))
 
 
 class SignInProblem(Exception):
@@ -199,7 +201,7 @@ def oidc_link() -> Response:
         if services.check_password(user, form.password.data):
             _link(user, pending["issuer"], pending["subject"])
             return _sign_in(user, pending["next"])
-        form.password.errors.append("That is not the password of this account.")
+        form.password.errors.append(_("That is not the password of this account."))
     status = 422 if form.is_submitted() else 200
     return render("auth/oidc_link.html", form=form, status=status, **context)
 
@@ -318,18 +320,24 @@ def _refusal(problem: SignInProblem) -> Response:
 def _failed(provider: dict[str, Any]) -> SignInProblem:
     return SignInProblem(
         400,
-        "Signing in did not work",
-        f"{provider['display_name']} could not confirm who you are: the sign-in may have "
-        "expired or been interrupted. Please try again.",
+        _("Signing in did not work"),
+        _(
+            "%(provider)s could not confirm who you are: the sign-in may have expired or been "
+            "interrupted. Please try again.",
+            provider=provider["display_name"],
+        ),
     )
 
 
 def _no_email(provider: dict[str, Any]) -> SignInProblem:
     return SignInProblem(
         400,
-        "An email address is needed",
-        f"{provider['display_name']} did not share your email address with Durus. Allow Durus "
-        "to see it, or sign in another way.",
+        _("An email address is needed"),
+        _(
+            "%(provider)s did not share your email address with Durus. Allow Durus to see it, "
+            "or sign in another way.",
+            provider=provider["display_name"],
+        ),
     )
 
 
@@ -337,30 +345,38 @@ def _unverified(provider: dict[str, Any], email: str, *, exists: bool) -> SignIn
     if not exists:
         return SignInProblem(
             409,
-            "Your email address is not confirmed",
-            f"{provider['display_name']} has not confirmed that {email} is yours. Confirm it "
-            f"with {provider['display_name']}, or create a Durus account with a password.",
+            _("Your email address is not confirmed"),
+            _(
+                "%(provider)s has not confirmed that %(email)s is yours. Confirm it with "
+                "%(provider)s, or create a Durus account with a password.",
+                provider=provider["display_name"],
+                email=email,
+            ),
         )
     return SignInProblem(
         409,
-        "This email already has an account",
-        f"A Durus account already uses {email}, and {provider['display_name']} has not "
-        "confirmed that this address is yours. Sign in with your email and password first.",
+        _("This email already has an account"),
+        _(
+            "A Durus account already uses %(email)s, and %(provider)s has not confirmed that "
+            "this address is yours. Sign in with your email and password first.",
+            provider=provider["display_name"],
+            email=email,
+        ),
     )
 
 
 def _inactive(user: User) -> SignInProblem:
     return SignInProblem(
-        403,
-        "This account cannot sign in",
-        f"This account is {user.state.value}. Contact us if you think this is wrong.",
+        403, _("This account cannot sign in"), sessions.inactive_account_message(user)
     )
 
 
 def _link_expired() -> SignInProblem:
     return SignInProblem(
         400,
-        "Please start again",
-        "Connecting an account works only for a few minutes after signing in with your "
-        "provider, and this request has expired or is not there.",
+        _("Please start again"),
+        _(
+            "Connecting an account works only for a few minutes after signing in with your "
+            "provider, and this request has expired or is not there."
+        ),
     )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024  # Argon2 accepts anything; this bounds the work one request can ask for.
@@ -44,15 +46,20 @@ def common_passwords() -> frozenset[str]:
 
 
 def password_problem(password: str, *personal: str) -> str | None:
-    """Why `password` may not be used, or None. `personal`: the email, the name."""
+    """Why `password` may not be used (in the reader's language), or None. `personal`: the
+    email, the name."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+        )
     lowered = password.lower()
     if lowered in common_passwords():
-        return "This password is too common: it is among the first tried by attackers."
+        return _("This password is too common: it is among the first tried by attackers.")
     for value in personal:
         if value and lowered in {value.lower(), value.split("@")[0].lower()}:
-            return "Don't use your email address or name as your password."
+            return _("Don't use your email address or name as your password.")
     return None

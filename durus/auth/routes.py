@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import render
-from ..i18n import current_language
+from ..i18n import current_language, set_language_cookie
 from . import bp, limits, services, sessions, tokens
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignOutForm, SignUpForm
 from .oidc import configured_providers
 from .redirects import safe_next
 from .reset_mail import send_reset_link
 
-SIGN_IN_FAILED = "The email or password is not right. Check them and try again."
+SIGN_IN_FAILED = _l("The email or password is not right. Check them and try again.")
 
 
 def _password_sign_in_enabled() -> None:
@@ -42,12 +44,12 @@ def sign_up() -> Response:
             )
         except services.EmailTaken:
             form.email.errors.append(
-                "An account with this email already exists. Sign in, or reset its password."
+                _("An account with this email already exists. Sign in, or reset its password.")
             )
         else:
             sessions.sign_in(user, remember=False)
             db.session.commit()
-            flash(f"Welcome to Durus, {user.display_name}.", "success")
+            flash(_("Welcome to Durus, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data), 303)
     status = 422 if form.is_submitted() else 200
     return render("auth/sign_up.html", form=form, status=status)
@@ -65,9 +67,9 @@ def sign_in() -> Response:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            error = SIGN_IN_FAILED
+            error = str(SIGN_IN_FAILED)
         elif not user.is_active:
-            error = f"This account is {user.state.value}. Contact us if you think this is wrong."
+            error = sessions.inactive_account_message(user)
         else:
             sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
@@ -89,11 +91,14 @@ def sign_out() -> Response:
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
+    language = current_language()
     services.end_all_sessions(current_user)
     db.session.commit()
     sessions.sign_out()
-    flash("You are signed out, on this device and every other.", "success")
-    return redirect(url_for("catalogue.home"), 303)
+    flash(_("You are signed out, on this device and every other."), "success")
+    response = redirect(url_for("catalogue.home"), 303)
+    set_language_cookie(response, language)  # the pages stay in the language they were in
+    return response
 
 
 @bp.route("/auth/forgot-password", methods=["GET", "POST"])
@@ -106,7 +111,7 @@ def forgot_password() -> Response:
             send_reset_link(user)
         # The same answer whether or not the address has an account.
         flash(
-            "If an account uses that address, a link to reset its password is on its way.",
+            _("If an account uses that address, a link to reset its password is on its way."),
             "success",
         )
         return redirect(url_for("auth.sign_in"), 303)
@@ -125,7 +130,10 @@ def reset_password(token: str) -> Response:
         services.set_password(user, form.password.data, actor_id=user.id)
         sessions.sign_in(user, remember=False)
         db.session.commit()
-        flash("Your password is changed. Every other session of your account has ended.", "success")
+        flash(
+            _("Your password is changed. Every other session of your account has ended."),
+            "success",
+        )
         return redirect(url_for("auth.account"), 303)
     status = 422 if form.is_submitted() else 200
     return render("auth/reset_password.html", form=form, status=status)

@@ -11,6 +11,8 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
 
 from ..extensions import db, login_manager
@@ -73,7 +75,8 @@ def enforce_lifetimes() -> None:
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.localize_callback = str  # flashed (kept in the session) as plain text
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     user_loaded_from_cookie.connect(_restored_from_cookie, app)
@@ -91,6 +94,13 @@ def sign_in(user: User, remember: bool) -> None:
 def renew_after_version_change(user: User) -> None:
     """Keep this browser signed in after end_all_sessions() ended the others."""
     login_user(user, remember=bool(session.get(REMEMBER)))
+
+
+def inactive_account_message(user: User) -> str:
+    """Why this account may not sign in, as its owner is told."""
+    if user.state is AccountState.SUSPENDED:
+        return _("This account is suspended. Contact us if you think this is wrong.")
+    return _("This account is deactivated. Contact us if you think this is wrong.")
 
 
 def sign_out() -> None:
