@@ -70,11 +70,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """Pages in fresh contexts (one per simulated browser); a failing test leaves screenshots."""
+    """Pages in fresh contexts (one per simulated browser; `new_page(java_script_enabled=False)`
+    passes its options to the context); a failing test leaves screenshots."""
     contexts: list[Any] = []
 
-    def factory() -> Any:
-        context = browser.new_context()
+    def factory(**options: Any) -> Any:
+        context = browser.new_context(**options)
         contexts.append(context)
         return context.new_page()
 
