@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -27,7 +28,9 @@ RANK = {Role.LISTENER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 
 
 class Refused(ValueError):
-    """The change is not allowed; the message says why, for the person who asked."""
+    """The change is not allowed; the message says why, for the person who asked. The message
+    is a lazy translation: `str(refusal)` reads it in the language of the request showing it
+    (services never translate, so they run the same in a request, a thread or the CLI)."""
 
 
 def takes_rights_away(user: User, role: Role) -> bool:
@@ -45,15 +48,40 @@ def _active_admin_ids() -> list[uuid.UUID]:
     )
 
 
+def _last_administrator(doing: str, name: str) -> Refused:
+    """Why the last active administrator cannot be changed, by what was asked (whole sentences:
+    the word order of a translation may differ)."""
+    sentences = {
+        "demoted": _l(
+            "%(name)s is the last active administrator and cannot be demoted. "
+            "Make someone else an administrator first.",
+            name=name,
+        ),
+        "suspended": _l(
+            "%(name)s is the last active administrator and cannot be suspended. "
+            "Make someone else an administrator first.",
+            name=name,
+        ),
+        "deactivated": _l(
+            "%(name)s is the last active administrator and cannot be deactivated. "
+            "Make someone else an administrator first.",
+            name=name,
+        ),
+        "deleted": _l(
+            "%(name)s is the last active administrator and cannot be deleted. "
+            "Make someone else an administrator first.",
+            name=name,
+        ),
+    }
+    return Refused(sentences[doing])
+
+
 def _keep_an_administrator(user: User, doing: str) -> None:
     if user.role is not Role.ADMIN or user.state is not AccountState.ACTIVE:
         return
     others = [i for i in _active_admin_ids() if i != user.id]
     if not others:
-        raise Refused(
-            f"{user.display_name} is the last active administrator and cannot be {doing}. "
-            "Make someone else an administrator first."
-        )
+        raise _last_administrator(doing, user.display_name)
 
 
 def scope_names(user: User) -> list[str]:
@@ -93,7 +121,13 @@ def change_state(user: User, state: AccountState, reason: str, *, actor_id: uuid
     at once (the next request of any of them is anonymous), and a later reactivation does not
     bring those sessions back."""
     if user.state is state:
-        raise Refused(f"The account is already {state.value}.")
+        raise Refused(
+            {
+                AccountState.ACTIVE: _l("The account is already active."),
+                AccountState.SUSPENDED: _l("The account is already suspended."),
+                AccountState.DEACTIVATED: _l("The account is already deactivated."),
+            }[state]
+        )
     if state is not AccountState.ACTIVE:
         _keep_an_administrator(user, STATE_ACTIONS[state])
         end_all_sessions(user)
@@ -113,9 +147,9 @@ def add_scope(user: User, scholar: Scholar, *, actor_id: uuid.UUID) -> bool:
     """Let editor `user` manage `scholar`; False when they already could."""
     if user.role is not Role.EDITOR:
         raise Refused(
-            "Administrators manage every scholar already."
+            _l("Administrators manage every scholar already.")
             if user.role is Role.ADMIN
-            else "Make this person an editor before assigning scholars."
+            else _l("Make this person an editor before assigning scholars.")
         )
     added = db.session.execute(
         insert(EditorScope)

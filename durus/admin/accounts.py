@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -33,6 +34,7 @@ from .account_services import (
 )
 from .forms import (
     ROLE_LABELS,
+    ROLE_PLURALS,
     STATE_CHANGES,
     STATE_LABELS,
     ConfirmForm,
@@ -45,12 +47,17 @@ from .forms import (
 
 @bp.app_template_global("role_label")
 def role_label(role: Role) -> str:
-    return ROLE_LABELS[role]
+    return str(ROLE_LABELS[role])
+
+
+@bp.app_template_global("role_plural")
+def role_plural(role: Role) -> str:
+    return str(ROLE_PLURALS[role])
 
 
 @bp.app_template_global("state_label")
 def state_label(state: AccountState) -> str:
-    return STATE_LABELS[state]
+    return str(STATE_LABELS[state])
 
 
 @bp.get("/users")
@@ -100,7 +107,7 @@ def _page(user: User, status: int = 200, block: str | None = None, **forms: Any)
         state_form=forms.pop("state_form", None) or StateForm(formdata=None),
         scope_form=scope_form,
         confirm_form=ConfirmForm(formdata=None),
-        state_changes=STATE_CHANGES,
+        action_label=audit.action_label,
         **forms,
     )
 
@@ -143,7 +150,7 @@ def user_role(user_id: uuid.UUID) -> Response:
     role = Role(form.role.data)
     if takes_rights_away(user, role) and not form.confirm.data:
         return _confirm(
-            f"Make {user.display_name} a {ROLE_LABELS[role].lower()}?",
+            _demotion_question(user, role),
             _demotion_message(user, role),
             url_for("admin.user_role", user_id=user.id),
             {"role": role.value},
@@ -157,25 +164,57 @@ def user_role(user_id: uuid.UUID) -> Response:
         return _page(user, 409, role_form=form)
     db.session.commit()
     if changed:
-        flash(f"{user.display_name} is now {_article(ROLE_LABELS[role])}.", "success")
+        flash(_now_has_role(user, role), "success")
     else:
-        flash(f"{user.display_name} already was {_article(ROLE_LABELS[role])}.", "info")
+        flash(_already_had_role(user, role), "info")
     if user.id == current_user.id and role is not Role.ADMIN and changed:
-        flash("You are no longer an administrator.", "info")
+        flash(_("You are no longer an administrator."), "info")
     return _back_to(user)
 
 
-def _article(label: str) -> str:
-    return f"an {label.lower()}" if label[0] in "AEIOU" else f"a {label.lower()}"
+def _now_has_role(user: User, role: Role) -> str:
+    name = user.display_name
+    return {
+        Role.LISTENER: _("%(name)s is now a listener.", name=name),
+        Role.EDITOR: _("%(name)s is now an editor.", name=name),
+        Role.ADMIN: _("%(name)s is now an administrator.", name=name),
+    }[role]
+
+
+def _already_had_role(user: User, role: Role) -> str:
+    name = user.display_name
+    return {
+        Role.LISTENER: _("%(name)s already was a listener.", name=name),
+        Role.EDITOR: _("%(name)s already was an editor.", name=name),
+        Role.ADMIN: _("%(name)s already was an administrator.", name=name),
+    }[role]
+
+
+def _demotion_question(user: User, role: Role) -> str:
+    if role is Role.LISTENER:
+        return _("Make %(name)s a listener?", name=user.display_name)
+    return _("Make %(name)s an editor?", name=user.display_name)
 
 
 def _demotion_message(user: User, role: Role) -> str:
-    lost = {
-        Role.ADMIN: "manage accounts and every scholar",
-        Role.EDITOR: "edit the series and lectures of their scholars",
-    }[user.role]
-    extra = " Their editor scopes are removed." if role is Role.LISTENER else ""
-    return f"{user.display_name} will no longer be able to {lost}, from their next click.{extra}"
+    name = user.display_name
+    if user.role is Role.EDITOR:
+        return _(
+            "%(name)s will no longer be able to edit the series and lectures of their"
+            " scholars, from their next click. Their editor scopes are removed.",
+            name=name,
+        )
+    if role is Role.LISTENER:
+        return _(
+            "%(name)s will no longer be able to manage accounts and every scholar, from their"
+            " next click. Their editor scopes are removed.",
+            name=name,
+        )
+    return _(
+        "%(name)s will no longer be able to manage accounts and every scholar, from their"
+        " next click.",
+        name=name,
+    )
 
 
 @bp.post("/users/<uuid:user_id>/state")
@@ -184,12 +223,17 @@ def user_state(user_id: uuid.UUID) -> Response:
     form = StateForm()
     if not form.validate_on_submit():
         return _page(user, 422, state_form=form)
-    target, verb = STATE_CHANGES[form.change.data]
+    target = STATE_CHANGES[form.change.data]
     if target is not AccountState.ACTIVE and not form.confirm.data:
         return _confirm(
-            f"{verb} {user.display_name}?",
-            f"{user.display_name} is signed out everywhere at once and cannot sign in until an"
-            " administrator reactivates the account.",
+            _("Suspend %(name)s?", name=user.display_name)
+            if target is AccountState.SUSPENDED
+            else _("Deactivate %(name)s?", name=user.display_name),
+            _(
+                "%(name)s is signed out everywhere at once and cannot sign in until an"
+                " administrator reactivates the account.",
+                name=user.display_name,
+            ),
             url_for("admin.user_state", user_id=user.id),
             {"change": form.change.data, "reason": form.reason.data},
             url_for("admin.user", user_id=user.id),
@@ -201,8 +245,17 @@ def user_state(user_id: uuid.UUID) -> Response:
         form.reason.errors.append(str(refusal))
         return _page(user, 409, state_form=form)
     db.session.commit()
-    flash(f"The account of {user.display_name} is now {target.value}.", "success")
+    flash(_new_state(user, target), "success")
     return _back_to(user)
+
+
+def _new_state(user: User, state: AccountState) -> str:
+    name = user.display_name
+    return {
+        AccountState.ACTIVE: _("The account of %(name)s is now active.", name=name),
+        AccountState.SUSPENDED: _("The account of %(name)s is now suspended.", name=name),
+        AccountState.DEACTIVATED: _("The account of %(name)s is now deactivated.", name=name),
+    }[state]
 
 
 def _scopes_answer(user: User, status: int = 200, **forms: Any) -> Response:
@@ -231,8 +284,11 @@ def user_scope_add(user_id: uuid.UUID) -> Response:
         return _scopes_answer(user, 409, scope_form=form)
     db.session.commit()
     if not wants_fragment():
-        flash(f"{user.display_name} may now manage {scholar.name}.", "success")
-    return _scopes_answer(user, scope_message=f"Added {scholar.name}.")
+        flash(
+            _("%(name)s may now manage %(scholar)s.", name=user.display_name, scholar=scholar.name),
+            "success",
+        )
+    return _scopes_answer(user, scope_message=_("Added %(scholar)s.", scholar=scholar.name))
 
 
 @bp.post("/users/<uuid:user_id>/scopes/<uuid:scholar_id>/remove")
@@ -246,16 +302,28 @@ def user_scope_remove(user_id: uuid.UUID, scholar_id: uuid.UUID) -> Response:
         abort(400)
     if not form.confirm.data:
         return _confirm(
-            f"Remove {scholar.name} from {user.display_name}'s scholars?",
-            f"{user.display_name} will no longer be able to edit the series and lectures of"
-            f" {scholar.name}, from their next click.",
+            _(
+                "Remove %(scholar)s from %(name)s's scholars?",
+                scholar=scholar.name,
+                name=user.display_name,
+            ),
+            _(
+                "%(name)s will no longer be able to edit the series and lectures of"
+                " %(scholar)s, from their next click.",
+                name=user.display_name,
+                scholar=scholar.name,
+            ),
             url_for("admin.user_scope_remove", user_id=user.id, scholar_id=scholar.id),
             {},
             url_for("admin.user", user_id=user.id) + "#scopes",
         )
     removed = remove_scope(user, scholar, actor_id=current_user.id)
     db.session.commit()
-    message = f"Removed {scholar.name}." if removed else f"{scholar.name} was not assigned."
+    message = (
+        _("Removed %(scholar)s.", scholar=scholar.name)
+        if removed
+        else _("%(scholar)s was not assigned.", scholar=scholar.name)
+    )
     if not wants_fragment():
         flash(message, "success" if removed else "info")
     return _scopes_answer(user, scope_message=message)
@@ -268,15 +336,15 @@ def user_password_reset(user_id: uuid.UUID) -> Response:
     if not form.validate_on_submit():
         abort(400)
     if not user.is_active:
-        flash("The account is not active: reactivate it before sending a reset link.", "error")
+        flash(_("The account is not active: reactivate it before sending a reset link."), "error")
         return redirect(url_for("admin.user", user_id=user.id), 303)
     try:
         send_reset_link(user)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("admin: reset mail to %s failed: %s", user.id, error)
-        flash("The email could not be sent. Check the mail settings and try again.", "error")
+        flash(_("The email could not be sent. Check the mail settings and try again."), "error")
         return redirect(url_for("admin.user", user_id=user.id), 303)
     audit.record("user.password_reset_sent", "user", user.id, actor_id=current_user.id)
     db.session.commit()
-    flash(f"A password-reset link is on its way to {user.email}.", "success")
+    flash(_("A password-reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.user", user_id=user.id), 303)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from ..audit import action_label
+from ..audit import action_label, entity_type_label
 
-ANY = SelectChoice("", "Any")
+ANY = SelectChoice("", _l("Any"))
 # What the code writes: `series.updated`, `user.role_changed`; `user`, `lecture`.
 ACTION = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 ENTITY_TYPE = re.compile(r"[a-z][a-z0-9_]*")
@@ -31,18 +32,18 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     actor = StringField(
-        "Actor",
-        description="The email address of the person who acted.",
-        validators=[Optional(), Length(max=320, message="At most 320 characters.")],
+        _l("Actor"),
+        description=_l("The email address of the person who acted."),
+        validators=[Optional(), Length(max=320, message=_l("At most 320 characters."))],
         filters=[lambda text: text.strip() if text else text],
     )
-    action = SelectField("Action", validators=[Optional()])
-    entity_type = SelectField("Entity type", validators=[Optional()])
-    entity_id = StringField("Entity ID", validators=[Optional()])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    entity_type = SelectField(_l("Entity type"), validators=[Optional()])
+    entity_id = StringField(_l("Entity ID"), validators=[Optional()])
     date_from = DateField(
-        "From (UTC)", validators=[Optional()], description="Inclusive, as a UTC date."
+        _l("From (UTC)"), validators=[Optional()], description=_l("Inclusive, as a UTC date.")
     )
-    date_to = DateField("To (UTC)", validators=[Optional()], description="Inclusive.")
+    date_to = DateField(_l("To (UTC)"), validators=[Optional()], description=_l("Inclusive."))
 
     def set_choices(self, actions: list[str], entity_types: list[str]) -> None:
         """The values present in the log, and a well-formed value asked for that is not (yet):
@@ -54,25 +55,28 @@ class AuditFilterForm(FlaskForm):
         wanted = self.entity_type.data
         if wanted and ENTITY_TYPE.fullmatch(wanted) and wanted not in entity_types:
             entity_types = sorted([*entity_types, wanted])
-        self.entity_type.choices = [ANY, *(SelectChoice(t, t.capitalize()) for t in entity_types)]
+        self.entity_type.choices = [
+            ANY,
+            *(SelectChoice(t, entity_type_label(t)) for t in entity_types),
+        ]
 
     def validate_actor(self, field: StringField) -> None:
         text = field.data or ""
         if text and (CONTROL.search(text) or ("@" not in text and as_uuid(text) is None)):
-            raise ValidationError("Enter an email address (or an account ID).")
+            raise ValidationError(_l("Enter an email address (or an account ID)."))
 
     def validate_entity_id(self, field: StringField) -> None:
         if not field.data:
             return
         if as_uuid(field.data) is None:
-            raise ValidationError("Not a valid ID.")
+            raise ValidationError(_l("Not a valid ID."))
         if not self.entity_type.data:
-            raise ValidationError("Choose the entity type of this ID.")
+            raise ValidationError(_l("Choose the entity type of this ID."))
 
     def validate_date_to(self, field: DateField) -> None:
         start = self.date_from.data
         if field.data is not None and start is not None and field.data < start:
-            raise ValidationError("The end date must not be before the start date.")
+            raise ValidationError(_l("The end date must not be before the start date."))
 
     @property
     def filtered(self) -> bool:

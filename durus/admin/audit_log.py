@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, current_app, request, stream_with_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import audit as trail
@@ -53,7 +55,11 @@ def _actor(form: AuditFilterForm) -> tuple[User | None, str | None]:
     user_id = as_uuid(wanted)
     user = queries.user_by_id(user_id) if user_id else queries.user_by_email(wanted)
     if user is None:
-        notice = "No account has this ID." if user_id else f"No account has the email {wanted}."
+        notice = (
+            _("No account has this ID.")
+            if user_id
+            else _("No account has the email %(email)s.", email=wanted)
+        )
         return None, notice
     return user, None
 
@@ -106,9 +112,13 @@ def audit() -> Response:
         entities={row.entry.id: queries.entity_of(row.entry, labels) for row in page.items},
         changes=trail.readable_changes,
         action_label=trail.action_label,
+        entity_type_label=trail.entity_type_label,
     )
 
 
+# The export is a data file, the same whoever downloads it: its column names, codes and change
+# summaries are in English (the language of the codes), its names and titles as stored.
+CSV_LOCALE = "en_GB"
 # A cell starting with one of these is a formula to a spreadsheet: it is quoted as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = (
@@ -168,11 +178,12 @@ def _csv_lines(batches: Iterable[list[queries.AuditRow]]) -> Iterator[str]:
 
     writer.writerow(CSV_HEADER)
     yield "\ufeff" + flush()
-    for rows in batches:
-        labels = queries.entity_labels(row.entry for row in rows)
-        for row in rows:
-            writer.writerow(_csv_record(row, queries.entity_of(row.entry, labels)))
-        yield flush()
+    with force_locale(CSV_LOCALE):
+        for rows in batches:
+            labels = queries.entity_labels(row.entry for row in rows)
+            for row in rows:
+                writer.writerow(_csv_record(row, queries.entity_of(row.entry, labels)))
+            yield flush()
 
 
 @bp.get("/audit.csv")

@@ -2,7 +2,8 @@
 
 Pure Python and no drawing: a template turns a `BarChart` into SVG (templates/admin/_chart.html)
 with a title, a description and a data table beside it. Coordinates are in the viewBox's units;
-the SVG scales to the width of its container.
+the SVG scales to the width of its container. Numbers are written by a `number(value, decimals)`
+function the caller may give (the reader's locale); by default as in English.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ WIDTH, HEIGHT = 640, 240
 # Room around the plot: value labels on the left, category labels and the axis title below.
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 58, 8, 12, 48
 NICE_STEPS = (1, 2, 2.5, 5, 10)
+NumberText = Callable[[float, int], str]
+
+
+def plain_number(value: float, decimals: int) -> str:
+    """1,234 · 0.25: grouped thousands and a decimal point, as in English."""
+    return f"{value:,.{decimals}f}"
 
 
 @dataclass(frozen=True)
@@ -84,12 +91,12 @@ def _counts(step: float) -> bool:
     return step >= 1 and abs(step - round(step)) < 1e-9
 
 
-def tick_text(value: float, step: float) -> str:
+def tick_text(value: float, step: float, number: NumberText = plain_number) -> str:
     """A tick value with as many decimals as its step needs: 0, 1,000, 0.25, 0.50."""
     if value == 0:
-        return "0"
+        return number(0, 0)
     decimals = 0 if _counts(step) else _decimals(step)
-    return f"{value:,.{decimals}f}"
+    return number(value, decimals)
 
 
 def _decimals(step: float) -> int:
@@ -108,6 +115,7 @@ def bar_chart(
     max_labels: int = 8,
     width: int = WIDTH,
     height: int = HEIGHT,
+    number: NumberText = plain_number,
 ) -> BarChart:
     """Bars for (label, value) points, left to right, on a value axis from 0.
 
@@ -120,7 +128,9 @@ def bar_chart(
     ticks = nice_ticks(max(values, default=0.0), whole=whole)
     step, ceiling = ticks[1] - ticks[0], ticks[-1]
     scale = (bottom - top) / ceiling
-    value_ticks = tuple(Tick(_r(bottom - tick * scale), tick_text(tick, step)) for tick in ticks)
+    value_ticks = tuple(
+        Tick(_r(bottom - tick * scale), tick_text(tick, step, number)) for tick in ticks
+    )
     slot = (right - left) / max(len(points), 1)
     gap = min(slot * 0.2, 6.0)
     bars, label_ticks = [], []
@@ -130,7 +140,7 @@ def bar_chart(
         if value > 0:
             height_ = max(height_, 1.0)  # a small value stays visible
         x = left + n * slot + gap / 2
-        text = value_text(value) if value_text else tick_text(value, step)
+        text = value_text(value) if value_text else tick_text(value, step, number)
         bars.append(
             Bar(_r(x), _r(bottom - height_), _r(slot - gap), _r(height_), label, value, text)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,25 +10,35 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..models import AccountState, Role
 
-ANY = SelectChoice("", "Any")
-ROLE_LABELS = {Role.LISTENER: "Listener", Role.EDITOR: "Editor", Role.ADMIN: "Administrator"}
+ANY = SelectChoice("", _l("Any"))
+ROLE_LABELS = {
+    Role.LISTENER: _l("Listener"),
+    Role.EDITOR: _l("Editor"),
+    Role.ADMIN: _l("Administrator"),
+}
+# The people who have a role, for counts ("Editors: 3").
+ROLE_PLURALS = {
+    Role.LISTENER: _l("Listeners"),
+    Role.EDITOR: _l("Editors"),
+    Role.ADMIN: _l("Administrators"),
+}
 STATE_LABELS = {
-    AccountState.ACTIVE: "Active",
-    AccountState.SUSPENDED: "Suspended",
-    AccountState.DEACTIVATED: "Deactivated",
+    AccountState.ACTIVE: _l("Active"),
+    AccountState.SUSPENDED: _l("Suspended"),
+    AccountState.DEACTIVATED: _l("Deactivated"),
 }
 SORTS = {
-    "newest": "Newest first",
-    "name": "Name (A–Z)",
-    "email": "Email (A–Z)",
-    "last_sign_in": "Last signed in",
+    "newest": _l("Newest first"),
+    "name": _l("Name (A–Z)"),
+    "email": _l("Email (A–Z)"),
+    "last_sign_in": _l("Last signed in"),
 }
 DEFAULT_SORT = "newest"
-# What the state buttons do: (the state it leads to, the button's words).
+# What the state buttons do: the state each leads to.
 STATE_CHANGES = {
-    "suspend": (AccountState.SUSPENDED, "Suspend"),
-    "deactivate": (AccountState.DEACTIVATED, "Deactivate"),
-    "reactivate": (AccountState.ACTIVE, "Reactivate"),
+    "suspend": AccountState.SUSPENDED,
+    "deactivate": AccountState.DEACTIVATED,
+    "reactivate": AccountState.ACTIVE,
 }
 
 
@@ -36,21 +47,21 @@ class UserFilterForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     q = StringField(
-        "Search by name or email",
-        validators=[Optional(), Length(max=200, message="Use at most 200 characters.")],
+        _l("Search by name or email"),
+        validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))],
     )
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=[ANY, *(SelectChoice(r.value, label) for r, label in ROLE_LABELS.items())],
         validators=[Optional()],
     )
     state = SelectField(
-        "Account state",
+        _l("Account state"),
         choices=[ANY, *(SelectChoice(s.value, label) for s, label in STATE_LABELS.items())],
         validators=[Optional()],
     )
     sort = SelectField(
-        "Order",
+        _l("Order"),
         choices=[SelectChoice(name, label) for name, label in SORTS.items()],
         default=DEFAULT_SORT,
         validators=[Optional()],
@@ -59,35 +70,35 @@ class UserFilterForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-        validators=[InputRequired("Choose a role.")],
+        validators=[InputRequired(_l("Choose a role."))],
     )
-    confirm = BooleanField("Yes, take these rights away")
+    confirm = BooleanField(_l("Yes, take these rights away"))
 
 
 class StateForm(FlaskForm):
-    change = HiddenField(validators=[InputRequired("Choose what to do.")])
+    change = HiddenField(validators=[InputRequired(_l("Choose what to do."))])
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[
-            DataRequired("Give a reason: it is kept in the audit log."),
-            Length(min=3, max=500, message="Between 3 and 500 characters."),
+            DataRequired(_l("Give a reason: it is kept in the audit log.")),
+            Length(min=3, max=500, message=_l("Between 3 and 500 characters.")),
         ],
-        description="Kept in the audit log with the change.",
+        description=_l("Kept in the audit log with the change."),
     )
-    confirm = BooleanField("Yes, do it")
+    confirm = BooleanField(_l("Yes, do it"))
 
     def validate_change(self, field: HiddenField) -> None:
         if field.data not in STATE_CHANGES:
-            raise ValidationError("Choose suspend, deactivate or reactivate.")
+            raise ValidationError(_l("Choose suspend, deactivate or reactivate."))
 
 
 class ScopeForm(FlaskForm):
-    scholar_id = SelectField("Scholar", validators=[InputRequired("Choose a scholar.")])
+    scholar_id = SelectField(_l("Scholar"), validators=[InputRequired(_l("Choose a scholar."))])
 
 
 class ConfirmForm(FlaskForm):
     """Actions without fields: CSRF, and the confirmation where rights are taken away."""
 
-    confirm = BooleanField("Yes")
+    confirm = BooleanField(_l("Yes"))

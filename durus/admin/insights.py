@@ -16,10 +16,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..analytics import reader
 from ..htmx import render
+from ..i18n import number
 from . import bp
 from . import insights_queries as queries
 from .charts import BarChart, bar_chart
@@ -27,19 +31,41 @@ from .insights_forms import Period, PeriodForm
 
 TOP_LIMIT = 10
 DROP_OFF_BUCKETS = 20
-# kind → (table heading, column heading, the public page, what a row is once it has gone)
+# kind → (table caption, column heading, the public page, what a row is once it has gone,
+# what the table says when it is empty)
 KINDS = {
-    "lecture": ("Lectures", "Lecture", "catalogue.lecture_detail", "Removed lecture"),
-    "series": ("Series", "Series", "catalogue.series_detail", "Removed series"),
-    "scholar": ("Scholars", "Scholar", "catalogue.scholar_detail", "Removed scholar"),
+    "lecture": (
+        _l("Most played lectures"),
+        _l("Lecture"),
+        "catalogue.lecture_detail",
+        _l("Removed lecture"),
+        _l("No lecture was played in this period."),
+    ),
+    "series": (
+        _l("Most played series"),
+        _l("Series"),
+        "catalogue.series_detail",
+        _l("Removed series"),
+        _l("No series was played in this period."),
+    ),
+    "scholar": (
+        _l("Most played scholars"),
+        _l("Scholar"),
+        "catalogue.scholar_detail",
+        _l("Removed scholar"),
+        _l("No scholar's lecture was played in this period."),
+    ),
 }
 # metric → (chart title, value axis title, counts rather than amounts)
 METRICS = {
-    "plays": ("Plays per day", "Plays", True),
-    "listeners": ("Listeners per day", "Listeners", True),
-    "completions": ("Completions per day", "Completions", True),
-    "hours": ("Listening hours per day", "Hours", False),
+    "plays": (_l("Plays per day"), _l("Plays"), True),
+    "listeners": (_l("Listeners per day"), _l("Listeners"), True),
+    "completions": (_l("Completions per day"), _l("Completions"), True),
+    "hours": (_l("Listening hours per day"), _l("Hours"), False),
 }
+# A day under a bar, and in the tables and sentences (CLDR patterns: "6 Nov", "Fri 6 Nov 2026").
+SHORT_DAY = "d MMM"
+DAY = "EEE d MMM y"
 
 
 @dataclass(frozen=True)
@@ -55,6 +81,7 @@ class TopTable:
     heading: str
     column: str
     rows: list[tuple[int, reader.TopRow, Label]]
+    empty: str
 
 
 @dataclass(frozen=True)
@@ -76,10 +103,9 @@ def _log() -> Path:
 
 
 def hours_text(hours: float) -> str:
-    """1,234 · 12.3 · 0.25: enough digits to tell small amounts apart."""
-    if hours >= 100:
-        return f"{hours:,.0f}"
-    return f"{hours:.1f}" if hours >= 10 else f"{hours:.2f}"
+    """1,234 · 12.3 · 0.25 (in the reader's locale): enough digits to tell small amounts
+    apart."""
+    return number(hours, 0 if hours >= 100 else 1 if hours >= 10 else 2)
 
 
 def clock(seconds: float, tenths: bool = False) -> str:
@@ -93,39 +119,59 @@ def clock(seconds: float, tenths: bool = False) -> str:
 
 
 def day_text(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def _short_day(label: str) -> str:
-    """'Fri 6 Nov 2026' → '6 Nov' under a bar."""
-    return " ".join(label.split()[1:3])
+    """Fri 6 Nov 2026 · الجمعة 6 نوفمبر 2026."""
+    return format_date(day, DAY)
 
 
 def _extremes(chart: BarChart) -> str:
     high = max(chart.bars, key=lambda bar: bar.value)
     low = min(chart.bars, key=lambda bar: bar.value)
     if high.value == low.value:
-        return f"{high.text} on each."
-    return f"Highest: {high.text} on {high.label}; lowest: {low.text} on {low.label}."
+        return _("%(value)s on each.", value=high.text)
+    return _(
+        "Highest: %(high)s on %(high_label)s; lowest: %(low)s on %(low_label)s.",
+        high=high.text,
+        high_label=high.label,
+        low=low.text,
+        low_label=low.label,
+    )
 
 
 def day_charts(days: list[reader.DayMetrics], period: Period) -> list[Chart]:
     """One bar chart per metric, a bar per day."""
     charts = []
-    span = f"from {day_text(period.first)} to {day_text(period.last)}"
+    short = {day_text(day.day): format_date(day.day, SHORT_DAY) for day in days}
     for metric, (title, axis, whole) in METRICS.items():
         points = [(day_text(day.day), float(getattr(day, metric))) for day in days]
         chart = bar_chart(
             points,
             whole=whole,
             value_text=None if whole else hours_text,
-            short_label=_short_day,
+            short_label=short.__getitem__,
             max_labels=7,
             width=480,
             height=230,
+            number=number,
         )
-        description = f"{title}, {len(days)} days {span} (UTC). {_extremes(chart)}"
-        charts.append(Chart(f"chart-{metric}", chart, title, description, "Day (UTC)", axis))
+        description = ngettext(
+            "%(title)s, %(count)s day from %(first)s to %(last)s (UTC).",
+            "%(title)s, %(count)s days from %(first)s to %(last)s (UTC).",
+            len(days),
+            title=str(title),
+            count=number(len(days)),
+            first=day_text(period.first),
+            last=day_text(period.last),
+        )
+        charts.append(
+            Chart(
+                f"chart-{metric}",
+                chart,
+                str(title),
+                f"{description} {_extremes(chart)}",
+                _("Day (UTC)"),
+                str(axis),
+            )
+        )
     return charts
 
 
@@ -134,17 +180,17 @@ def top_tables(tops: dict[str, reader.Report[reader.TopRow]]) -> list[TopTable]:
     names = queries.catalogue_names({kind: [row.id for row in r.rows] for kind, r in tops.items()})
     tables = []
     for kind, report in tops.items():
-        heading, column, endpoint, gone = KINDS[kind]
+        heading, column, endpoint, gone, empty = KINDS[kind]
         rows = []
         for rank, row in enumerate(report.rows, start=1):
             named = names[kind].get(row.id)
             label = (
                 Label(named.name, url_for(endpoint, slug=named.slug), row.id)
                 if named
-                else Label(gone, None, row.id)
+                else Label(str(gone), None, row.id)
             )
             rows.append((rank, row, label))
-        tables.append(TopTable(kind, heading, column, rows))
+        tables.append(TopTable(kind, str(heading), str(column), rows, str(empty)))
     return tables
 
 
@@ -214,18 +260,63 @@ def drop_off_parts(buckets: list[reader.Bucket]) -> list[Part]:
     ]
 
 
-def drop_off_chart(parts: list[Part], title: str, length: str) -> Chart:
+def _drop_off_span(ended: int, parts: int, title: str | None, length: str | None) -> str:
+    """Where the playbacks ended, in how many parts of what: a whole sentence for each case
+    (a lecture named or no longer there; its length known or not)."""
+    values = {"count": number(ended), "parts": number(parts), "title": title, "length": length}
+    if title is not None and length is not None:
+        return ngettext(
+            "Where %(count)s playback of %(title)s ended, in %(parts)s equal parts of its"
+            " %(length)s length.",
+            "Where %(count)s playbacks of %(title)s ended, in %(parts)s equal parts of its"
+            " %(length)s length.",
+            ended,
+            **values,
+        )
+    if title is not None:
+        return ngettext(
+            "Where %(count)s playback of %(title)s ended, in %(parts)s equal parts of the"
+            " furthest point reached.",
+            "Where %(count)s playbacks of %(title)s ended, in %(parts)s equal parts of the"
+            " furthest point reached.",
+            ended,
+            **values,
+        )
+    return ngettext(
+        "Where %(count)s playback of this lecture ended, in %(parts)s equal parts of the"
+        " furthest point reached.",
+        "Where %(count)s playbacks of this lecture ended, in %(parts)s equal parts of the"
+        " furthest point reached.",
+        ended,
+        **values,
+    )
+
+
+def drop_off_chart(parts: list[Part], title: str | None, length: str | None) -> Chart:
     points = [(part.label, float(part.playbacks)) for part in parts]
     chart = bar_chart(
-        points, short_label=lambda label: label.split("–")[0], max_labels=10, width=800, height=280
+        points,
+        short_label=lambda label: label.split("–")[0],
+        max_labels=10,
+        width=800,
+        height=280,
+        number=number,
     )
     ended = sum(part.playbacks for part in parts)
-    description = (
-        f"Where {ended} playbacks of {title} ended, in {len(parts)} equal parts of {length}. "
-        f"{_extremes(chart)} {parts[-1].playbacks} ended in the last part."
+    last = ngettext(
+        "%(count)s ended in the last part.",
+        "%(count)s ended in the last part.",
+        parts[-1].playbacks,
+        count=number(parts[-1].playbacks),
     )
+    description = f"{_drop_off_span(ended, len(parts), title, length)} {_extremes(chart)} {last}"
     return Chart(
-        "chart-drop-off", chart, "Where listeners stop", description, "Last position", "Playbacks"
+        "chart-drop-off",
+        chart,
+        _("Where listeners stop"),
+        description,
+        _("Last position"),
+        _("Playbacks"),
     )
 
 
@@ -241,8 +332,8 @@ def insights_lecture(lecture_id: uuid.UUID) -> Response:
     with reader.open_range(_log(), period.first, period.end, lecture_id=lecture_id) as data:
         summary = data.summary()
         drop_off = data.drop_off(lecture_id, DROP_OFF_BUCKETS, duration)
-    title = lecture.title if lecture else "this lecture"
-    length = f"its {clock(duration)} length" if duration else "the furthest point reached"
+    title = lecture.title if lecture else None
+    length = clock(duration) if duration else None
     parts = drop_off_parts(drop_off.rows) if drop_off.rows else []
     return _page(
         "admin/insights_lecture.html",

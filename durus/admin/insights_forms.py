@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, RadioField
@@ -17,10 +19,10 @@ CUSTOM = "custom"
 DEFAULT = "30"
 MAX_DAYS = 366
 CHOICES = [
-    SelectChoice("7", "Last 7 days"),
-    SelectChoice("30", "Last 30 days"),
-    SelectChoice("90", "Last 90 days"),
-    SelectChoice(CUSTOM, "Between these dates"),
+    SelectChoice("7", _l("Last 7 days")),
+    SelectChoice("30", _l("Last 30 days")),
+    SelectChoice("90", _l("Last 90 days")),
+    SelectChoice(CUSTOM, _l("Between these dates")),
 ]
 
 
@@ -58,7 +60,7 @@ class DayField(DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError as error:
             self.data = None
-            raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2026-11-21.") from error
+            raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-11-21.")) from error
 
 
 class PeriodForm(FlaskForm):
@@ -66,14 +68,14 @@ class PeriodForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     period = RadioField(
-        "Period",
+        _l("Period"),
         choices=CHOICES,
         default=DEFAULT,
-        validators=[InputRequired("Choose a period.")],
+        validators=[InputRequired(_l("Choose a period."))],
         validate_choice=False,  # validate_period says it better
     )
-    start = DayField("From (UTC)", validators=[Optional()])
-    end = DayField("To (UTC)", validators=[Optional()], description="Both days included.")
+    start = DayField(_l("From (UTC)"), validators=[Optional()])
+    end = DayField(_l("To (UTC)"), validators=[Optional()], description=_l("Both days included."))
 
     def __init__(self, formdata: MultiDict[str, str], **kwargs: object) -> None:
         # Dates without a period (a link such as ?start=…&end=…) mean those dates.
@@ -85,7 +87,7 @@ class PeriodForm(FlaskForm):
 
     def validate_period(self, field: RadioField) -> None:
         if field.data not in {choice.value for choice in CHOICES}:
-            raise ValidationError("Choose the last 7, 30 or 90 days, or dates of your own.")
+            raise ValidationError(_("Choose the last 7, 30 or 90 days, or dates of your own."))
 
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
@@ -93,13 +95,19 @@ class PeriodForm(FlaskForm):
             return valid
         start, end = self.start.data, self.end.data
         if start is None:
-            self.start.errors.append("Give the first day of the period.")
+            self.start.errors.append(_("Give the first day of the period."))
         if end is None:
-            self.end.errors.append("Give the last day of the period.")
+            self.end.errors.append(_("Give the last day of the period."))
         elif start is not None and end < start:
-            self.end.errors.append("The last day must not be before the first.")
+            self.end.errors.append(_("The last day must not be before the first."))
         elif start is not None and (days := (end - start).days + 1) > MAX_DAYS:
-            self.end.errors.append(f"A period is at most {MAX_DAYS} days; this one is {days}.")
+            self.end.errors.append(
+                _(
+                    "A period is at most %(max)d days; this one is %(days)d.",
+                    max=MAX_DAYS,
+                    days=days,
+                )
+            )
         return valid and not (self.start.errors or self.end.errors)
 
     def resolve(self, today: date) -> Period:

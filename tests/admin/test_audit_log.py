@@ -7,12 +7,14 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from durus import audit
 from durus.admin import audit_queries
@@ -27,6 +29,13 @@ pytestmark = pytest.mark.usefixtures("db_session")
 
 NOON = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 MARKER = re.compile(r"\bT(\d{3})\b")
+
+
+@pytest.fixture
+def in_a_request(app: Flask) -> Iterator[None]:
+    """Words are put in the language of a request's reader (English, unless forced)."""
+    with app.test_request_context():
+        yield
 
 
 def signed_in_admin(client: FlaskClient, **fields: Any) -> User:
@@ -131,19 +140,38 @@ def test_an_entry_shows_who_what_which_thing_and_the_change(client: FlaskClient)
         ("نص", "نص"),
     ],
 )
+@pytest.mark.usefixtures("in_a_request")
 def test_values_read_as_text(value: Any, text: str | None) -> None:
     assert audit.as_text(value) == text
 
 
+@pytest.mark.usefixtures("in_a_request")
 def test_field_and_action_names_are_humanised() -> None:
     assert audit.field_label("display_name") == "Display name"
     assert audit.field_label("series_id") == "Series ID"
     assert audit.field_label("name_original") == "Name in original script"
+    assert audit.field_label("made_up_field") == "Made up field"
     assert audit.action_label("user.role_changed") == "User role changed"
+    assert audit.action_label("thing.happened_today") == "Thing happened today"
     entry = AuditEntry(before={"role": "listener"}, after={"role": "editor", "note": None})
     assert audit.changes_summary(entry) == "Role: listener → editor"
     created = AuditEntry(before=None, after={"title": "New"})
     assert audit.changes_summary(created) == "Title: — → New"
+
+
+@pytest.mark.usefixtures("in_a_request")
+def test_field_names_actions_and_coded_values_read_in_arabic() -> None:
+    with force_locale("ar"):
+        assert audit.field_label("display_name") == "الاسم المعروض"
+        assert audit.action_label("user.role_changed") == "تغيير دور حساب"
+        assert audit.entity_type_label("lecture") == "المحاضرة"
+        assert audit.as_text(True) == "نعم" and audit.as_text("") == "(فارغ)"
+        entry = AuditEntry(before={"role": "listener"}, after={"role": "editor"})
+        [change] = audit.readable_changes(entry)
+        assert (change.label, change.before, change.after) == ("الدور", "مستمع", "محرّر")
+        # names and codes nobody translated stay as they are
+        assert audit.field_label("made_up_field") == "Made up field"
+        assert audit.as_text("Old title") == "Old title"
 
 
 def test_entities_are_named_and_linked_and_missing_ones_say_deleted(
