@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -29,17 +30,21 @@ from wtforms.validators import (
 )
 
 from ..models.base import SLUG_PATTERN
+from .lazy import _l
 
 SLUG_RULES = [
     Optional(),
-    Length(max=80, message="Use at most 80 characters."),
+    Length(max=80, message=_l("Use at most 80 characters.")),
 ]
-SLUG_HINT = "Lower-case letters, digits and hyphens. Leave empty to make one from the title."
+LTR = {"dir": "ltr"}  # an address reads left to right on an Arabic page too
+SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
 
 
 def check_slug(value: str | None) -> None:
     if value and not re.fullmatch(SLUG_PATTERN, value):
-        raise ValidationError("Use lower-case letters, digits and single hyphens (e.g. my-series).")
+        raise ValidationError(
+            _("Use lower-case letters, digits and single hyphens (e.g. my-series).")
+        )
 
 
 class VersionedForm(FlaskForm):
@@ -50,20 +55,22 @@ class VersionedForm(FlaskForm):
 
 class ScholarForm(VersionedForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired("Enter the scholar's name."), Length(max=200)],
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the scholar's name.")), Length(max=200)],
     )
     name_original = StringField(
-        "Name in original script",
+        _l("Name in original script"),
         validators=[Optional(), Length(max=200)],
         render_kw={"dir": "auto"},
     )
-    name_original_language = SelectField("Language of that name", validate_choice=False)
+    name_original_language = SelectField(_l("Language of that name"), validate_choice=False)
     biography = TextAreaField(
-        "Biography", validators=[Length(max=20_000)], render_kw={"rows": 8, "dir": "auto"}
+        _l("Biography"), validators=[Length(max=20_000)], render_kw={"rows": 8, "dir": "auto"}
     )
-    slug = StringField("Address (slug)", validators=SLUG_RULES, description=SLUG_HINT)
-    submit = SubmitField("Save scholar")
+    slug = StringField(
+        _l("Address (slug)"), validators=SLUG_RULES, description=SLUG_HINT, render_kw=LTR
+    )
+    submit = SubmitField(_l("Save scholar"))
 
     def validate_slug(self, field: StringField) -> None:
         check_slug(field.data)
@@ -71,44 +78,48 @@ class ScholarForm(VersionedForm):
     def validate_name_original_language(self, field: SelectField) -> None:
         codes = {str(value) for value, _label in field.choices or []}
         if field.data and field.data not in codes:
-            raise ValidationError("Not a valid choice.")
+            raise ValidationError(_("Not a valid choice."))
         if (self.name_original.data or "").strip() and not field.data:
-            raise ValidationError("Choose the language of the name in original script.")
+            raise ValidationError(_("Choose the language of the name in original script."))
 
 
 class ScholarPhotoForm(FlaskForm):
     photo = FileField(
-        "Photo",
-        validators=[FileRequired("Choose an image file.")],
-        description="A JPEG, PNG or WebP image. A new photo replaces the one shown to listeners.",
+        _l("Photo"),
+        validators=[FileRequired(_l("Choose an image file."))],
+        description=_l(
+            "A JPEG, PNG or WebP image. A new photo replaces the one shown to listeners."
+        ),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
-    submit = SubmitField("Upload photo")
+    submit = SubmitField(_l("Upload photo"))
 
 
 class ScholarActiveForm(FlaskForm):
     active = SelectField(
-        "Status",
-        choices=[SelectChoice("active", "Active"), SelectChoice("inactive", "Inactive")],
-        validators=[InputRequired("Choose active or inactive.")],
+        _l("Status"),
+        choices=[SelectChoice("active", _l("Active")), SelectChoice("inactive", _l("Inactive"))],
+        validators=[InputRequired(_l("Choose active or inactive."))],
     )
-    submit = SubmitField("Set status")
+    submit = SubmitField(_l("Set status"))
 
 
 class SeriesForm(VersionedForm):
     title = StringField(
-        "Title",
-        validators=[DataRequired("Enter a title."), Length(max=300)],
+        _l("Title"),
+        validators=[DataRequired(_l("Enter a title.")), Length(max=300)],
         render_kw={"dir": "auto"},
     )
     description = TextAreaField(
-        "Description", validators=[Length(max=20_000)], render_kw={"rows": 5, "dir": "auto"}
+        _l("Description"), validators=[Length(max=20_000)], render_kw={"rows": 5, "dir": "auto"}
     )
     language_code = SelectField(
-        "Language", validators=[InputRequired("Choose the language.")], validate_choice=True
+        _l("Language"), validators=[InputRequired(_l("Choose the language."))], validate_choice=True
     )
-    slug = StringField("Address (slug)", validators=SLUG_RULES, description=SLUG_HINT)
-    submit = SubmitField("Save series")
+    slug = StringField(
+        _l("Address (slug)"), validators=SLUG_RULES, description=SLUG_HINT, render_kw=LTR
+    )
+    submit = SubmitField(_l("Save series"))
 
     def validate_slug(self, field: StringField) -> None:
         check_slug(field.data)
@@ -119,24 +130,26 @@ class TransitionForm(VersionedForm):
     offers only the targets allowed from the current state and checks again."""
 
     target = SelectField(
-        "Change to",
+        _l("Change to"),
         choices=[SelectChoice(v, v) for v in ("draft", "published", "archived")],
-        validators=[InputRequired("Choose what to do.")],
+        validators=[InputRequired(_l("Choose what to do."))],
     )
     publish_at = DateTimeLocalField(
-        "Publish at (UTC)",
+        _l("Publish at (UTC)"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
-        description="Leave empty to publish now.",
+        description=_l("Leave empty to publish now."),
     )
-    confirm = BooleanField("Yes, take it away from listeners")
+    confirm = BooleanField(_l("Yes, take it away from listeners"))
 
     def validate_publish_at(self, field: DateTimeLocalField) -> None:
         if field.data is None:
             return
         moment = field.data.replace(tzinfo=UTC)
         if moment <= datetime.now(UTC):
-            raise ValidationError("Choose a moment in the future, or leave empty to publish now.")
+            raise ValidationError(
+                _("Choose a moment in the future, or leave empty to publish now.")
+            )
         field.data = moment
 
 
@@ -148,30 +161,30 @@ class MoveForm(FlaskForm):
         validators=[Optional()],
     )
     position = IntegerField(
-        "Move to position",
-        validators=[Optional(), NumberRange(min=1, message="Positions start at 1.")],
+        _l("Move to position"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Positions start at 1."))],
     )
 
     def validate(self, extra_validators: object = None) -> bool:
         if not super().validate():  # type: ignore[arg-type]
             return False
         if not self.direction.data and self.position.data is None:
-            self.position.errors.append("Say where to move it: up, down or a position.")
+            self.position.errors.append(_("Say where to move it: up, down or a position."))
             return False
         return True
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "Note",
-        validators=[DataRequired("Write the note."), Length(max=5_000)],
+        _l("Note"),
+        validators=[DataRequired(_l("Write the note.")), Length(max=5_000)],
         render_kw={"rows": 3, "dir": "auto"},
-        description="Seen only by editors and administrators, never by listeners.",
+        description=_l("Seen only by editors and administrators, never by listeners."),
     )
-    submit = SubmitField("Add note")
+    submit = SubmitField(_l("Add note"))
 
 
 class ConfirmForm(FlaskForm):
     """A deliberate action: the page's form carries confirm=yes."""
 
-    confirm = HiddenField(validators=[InputRequired("Confirm the action.")])
+    confirm = HiddenField(validators=[InputRequired(_l("Confirm the action."))])

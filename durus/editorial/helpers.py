@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import make_response, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,12 +19,13 @@ from . import slugs, versions
 def stale_message(entity_type: str, item: Any) -> str:
     change = versions.last_change(entity_type, item.id)
     if change is None:
-        who, when = "someone", item.updated_at
+        who, when = _("someone"), item.updated_at
     else:
         who, when = change
-    return (
-        f"This was changed by {who} at {when:%Y-%m-%d %H:%M} UTC — "
-        "review the current values and save again."
+    return _(
+        "This was changed by %(who)s at %(when)s UTC — review the current values and save again.",
+        who=who,
+        when=f"{when:%Y-%m-%d %H:%M}",
     )
 
 

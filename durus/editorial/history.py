@@ -9,7 +9,7 @@ from typing import Any
 from flask import abort, request
 from werkzeug.wrappers import Response
 
-from ..audit import changes
+from ..audit import readable_changes
 from ..htmx import render
 from ..pagination import BadCursor
 from . import bp, queries
@@ -29,7 +29,7 @@ def _history(kind: str, item: Any, title: str) -> Response:
         item=item,
         title=title,
         page=page,
-        changes=changes,
+        changes=readable_changes,
         back=subject_url(kind, item.id),
     )
 

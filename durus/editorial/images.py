@@ -9,8 +9,10 @@ import uuid
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import number
 from ..media import get_store
 from ..media.assets import asset_for
 from ..models import MediaAsset, MediaKind
@@ -39,8 +41,8 @@ def max_image_bytes() -> int:
 
 
 def image_too_large_message() -> str:
-    limit = current_app.config["MAX_IMAGE_UPLOAD_MB"]
-    return f"The photo is too large: images of up to {limit} MB can be uploaded."
+    limit = number(current_app.config["MAX_IMAGE_UPLOAD_MB"])
+    return _("The photo is too large: images of up to %(limit)s MB can be uploaded.", limit=limit)
 
 
 def save_image_upload(
@@ -54,12 +56,12 @@ def save_image_upload(
         kind = sniff_image(temp.read(16))
         if kind is None:
             raise UploadRefused(
-                "This file cannot be used as a photo: it is not a JPEG, PNG or WebP image."
+                _("This file cannot be used as a photo: it is not a JPEG, PNG or WebP image.")
             )
         content_type, extension = kind
         temp.seek(0)
         stored = get_store().put(temp, "image", extension)
-    asset, _ = asset_for(
+    asset, _created = asset_for(
         db.session, stored, MediaKind.IMAGE, content_type, filename=filename, created_by_id=actor_id
     )
     return asset

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -31,31 +32,30 @@ from wtforms.validators import (
 )
 
 from ..extensions import db
-from ..models import Language, Lecture, PublicationState, Series, Topic
+from ..models import Lecture, PublicationState, Series, Topic
 from ..models.base import SLUG_PATTERN
+from .lazy import _l
+from .queries import languages
 from .slugs import slug_taken
 
-AUDIO_HINT = "MP3, M4A, Ogg, FLAC or WAV. The file's content decides its type, not its name."
+AUDIO_HINT = _l("MP3, M4A, Ogg, FLAC or WAV. The file's content decides its type, not its name.")
 
 
 class LectureFields(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
-    language = SelectField("Language", validators=[InputRequired()])
-    recorded_on = DateField("Recorded on", validators=[Optional()])
-    topics = SelectMultipleField("Topics", validators=[Optional()])
-    series = SelectField("Series", validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    language = SelectField(_l("Language"), validators=[InputRequired()])
+    recorded_on = DateField(_l("Recorded on"), validators=[Optional()])
+    topics = SelectMultipleField(_l("Topics"), validators=[Optional()])
+    series = SelectField(_l("Series"), validators=[Optional()])
     position = IntegerField(
-        "Position in the series",
+        _l("Position in the series"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],
-        description="Leave empty to place it at the end of the series.",
+        description=_l("Leave empty to place it at the end of the series."),
     )
 
     def set_choices(self, scholar_id: uuid.UUID) -> None:
-        languages = db.session.execute(
-            select(Language.code, Language.name_en).order_by(Language.name_en)
-        ).all()
-        self.language.choices = [(code, name) for code, name in languages]
+        self.language.choices = languages()
         topics = db.session.execute(select(Topic.id, Topic.name).order_by(Topic.name)).all()
         self.topics.choices = [(str(tid), name) for tid, name in topics]
         series = db.session.execute(
@@ -63,11 +63,11 @@ class LectureFields(FlaskForm):
             .where(Series.scholar_id == scholar_id)
             .order_by(Series.title)
         ).all()
-        self.series.choices = [("", "— Not in a series —")] + [(str(s), t) for s, t in series]
+        self.series.choices = [("", _("— Not in a series —"))] + [(str(s), t) for s, t in series]
 
     def validate_position(self, field: Any) -> None:
         if field.data is not None and not self.series.data:
-            raise ValidationError("A position needs a series.")
+            raise ValidationError(_("A position needs a series."))
 
     def series_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.series.data) if self.series.data else None
@@ -77,14 +77,15 @@ class LectureFields(FlaskForm):
 
 
 class LectureCreateForm(LectureFields):
-    audio = FileField("Audio file", validators=[FileRequired()], description=AUDIO_HINT)
+    audio = FileField(_l("Audio file"), validators=[FileRequired()], description=AUDIO_HINT)
 
 
 class LectureEditForm(LectureFields):
     slug = StringField(
-        "Address (slug)",
+        _l("Address (slug)"),
         validators=[DataRequired(), Length(max=120)],
-        description="Lower-case letters, digits and hyphens. The old address keeps working.",
+        description=_l("Lower-case letters, digits and hyphens. The old address keeps working."),
+        render_kw={"dir": "ltr"},
     )
     version = HiddenField()
 
@@ -95,17 +96,17 @@ class LectureEditForm(LectureFields):
     def validate_slug(self, field: Any) -> None:
         field.data = (field.data or "").strip().lower()
         if not re.fullmatch(SLUG_PATTERN, field.data):
-            raise ValidationError("Use lower-case letters, digits and single hyphens.")
+            raise ValidationError(_("Use lower-case letters, digits and single hyphens."))
         if slug_taken(Lecture, field.data, exclude_id=self.lecture.id):
-            raise ValidationError("This address is taken by another lecture.")
+            raise ValidationError(_("This address is taken by another lecture."))
 
 
 class PublicationForm(FlaskForm):
-    target = SelectField("Change to", validators=[InputRequired()])
+    target = SelectField(_l("Change to"), validators=[InputRequired()])
     publish_at = DateTimeLocalField(
-        "Publish at (UTC)",
+        _l("Publish at (UTC)"),
         validators=[Optional()],
-        description="Leave empty to publish now; a future time schedules it.",
+        description=_l("Leave empty to publish now; a future time schedules it."),
     )
     confirm = HiddenField()
 
@@ -116,25 +117,25 @@ class PublicationForm(FlaskForm):
         if field.data is None:
             return
         if self.target.data != PublicationState.PUBLISHED.value:
-            raise ValidationError("A time only applies to publishing.")
+            raise ValidationError(_("A time only applies to publishing."))
         field.data = field.data.replace(tzinfo=UTC)
         if field.data <= datetime.now(UTC):
-            raise ValidationError("Choose a time in the future, or leave it empty.")
+            raise ValidationError(_("Choose a time in the future, or leave it empty."))
 
     def target_state(self) -> PublicationState:
         return PublicationState(self.target.data)
 
 
 class ReplaceAudioForm(FlaskForm):
-    audio = FileField("New audio file", validators=[FileRequired()], description=AUDIO_HINT)
+    audio = FileField(_l("New audio file"), validators=[FileRequired()], description=AUDIO_HINT)
     confirm = BooleanField(
-        "Replace the audio listeners hear with this file",
-        validators=[DataRequired("Confirm that you want to replace the audio.")],
+        _l("Replace the audio listeners hear with this file"),
+        validators=[DataRequired(_l("Confirm that you want to replace the audio."))],
     )
 
 
 class DeleteForm(FlaskForm):
     confirm = BooleanField(
-        "Delete this draft for good",
-        validators=[DataRequired("Confirm that you want to delete this draft.")],
+        _l("Delete this draft for good"),
+        validators=[DataRequired(_l("Confirm that you want to delete this draft."))],
     )

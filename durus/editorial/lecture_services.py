@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, text, update
 
 from .. import audit
@@ -103,9 +104,13 @@ def replace_audio(lecture: Lecture, asset: MediaAsset, *, actor_id: uuid.UUID) -
 
 def delete_lecture(lecture: Lecture, *, actor_id: uuid.UUID) -> None:
     if lecture.state is not PublicationState.DRAFT:
+        if lecture.state is PublicationState.ARCHIVED:
+            raise DeleteRefused(_("An archived lecture cannot be deleted: only drafts can."))
         raise DeleteRefused(
-            f"A {lecture.state.value} lecture cannot be deleted: only drafts can. "
-            "Unpublish it first, or archive it."
+            _(
+                "A published lecture cannot be deleted: only drafts can. "
+                "Unpublish it first, or archive it."
+            )
         )
     before = snapshot(lecture)
     place(lecture, None, None)

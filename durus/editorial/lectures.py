@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,6 +23,7 @@ from . import bp, versions
 from . import queries as editorial_queries
 from .access import editor_required, lecture_for_edit, scholar_for_edit
 from .forms import NoteForm
+from .lazy import _l
 from .lecture_forms import (
     DeleteForm,
     LectureCreateForm,
@@ -39,13 +41,13 @@ from .lecture_services import (
     topic_ids,
     update_lecture,
 )
-from .publication import TransitionRefused, allowed_targets, change_state
+from .publication import TransitionRefused, allowed_targets, change_state, scheduled_message
 from .uploads import UploadRefused, UploadTooLarge, save_audio_upload, too_large_message
 
 ACTION_LABELS = {
-    PublicationState.PUBLISHED: "Publish",
-    PublicationState.DRAFT: "Unpublish (back to draft)",
-    PublicationState.ARCHIVED: "Archive",
+    PublicationState.PUBLISHED: _l("Publish"),
+    PublicationState.DRAFT: _l("Unpublish (back to draft)"),
+    PublicationState.ARCHIVED: _l("Archive"),
 }
 
 
@@ -97,7 +99,7 @@ def lecture_new(scholar_id: uuid.UUID) -> Response:
     if form.validate_on_submit() and (asset := _upload(form)) is not None:
         lecture = create_lecture(scholar.id, _data(form), asset, actor_id=current_user.id)
         db.session.commit()
-        flash(f"The draft “{lecture.title}” was created.", "success")
+        flash(_("The draft “%(title)s” was created.", title=lecture.title), "success")
         return redirect(url_for("editorial.lecture_edit", lecture_id=lecture.id), 303)
     return render(
         "editorial/lecture_new.html",
@@ -125,7 +127,7 @@ def lecture_edit(lecture_id: uuid.UUID) -> Response:
         else:
             update_lecture(lecture, _data(form), form.slug.data, actor_id=current_user.id)
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("editorial.lecture_edit", lecture_id=lecture.id), 303)
     return render(
         "editorial/lecture_edit.html",
@@ -172,11 +174,11 @@ def lecture_audio(lecture_id: uuid.UUID) -> Response:
     form = ReplaceAudioForm()
     if form.validate_on_submit() and (asset := _upload(form)) is not None:
         if asset.id == lecture.audio_asset_id:
-            form.audio.errors = ["This is the audio the lecture already has."]
+            form.audio.errors = [_("This is the audio the lecture already has.")]
         else:
             replace_audio(lecture, asset, actor_id=current_user.id)
             db.session.commit()
-            flash("The audio was replaced. The previous file is kept.", "success")
+            flash(_("The audio was replaced. The previous file is kept."), "success")
             return redirect(url_for("editorial.lecture_edit", lecture_id=lecture.id), 303)
     return render(
         "editorial/lecture_audio.html",
@@ -202,7 +204,7 @@ def lecture_delete(lecture_id: uuid.UUID) -> Response:
             refused = str(exc)
         else:
             db.session.commit()
-            flash(f"The draft “{title}” was deleted.", "success")
+            flash(_("The draft “%(title)s” was deleted.", title=title), "success")
             return redirect(_after_delete(scholar_id), 303)
     return render(
         "editorial/lecture_delete.html",
@@ -256,10 +258,12 @@ def _fill(form: LectureEditForm, lecture: Lecture) -> None:
 
 def _conflict_message(lecture: Lecture) -> str:
     change = versions.last_change("lecture", lecture.id)
-    who, when = change if change else ("someone", lecture.updated_at)
-    return (
-        f"This lecture was changed by {who} at {when:%Y-%m-%d %H:%M} UTC after you opened it. "
-        "Review the form and save again."
+    who, when = change if change else (_("someone"), lecture.updated_at)
+    return _(
+        "This lecture was changed by %(who)s at %(when)s UTC after you opened it. "
+        "Review the form and save again.",
+        who=who,
+        when=f"{when:%Y-%m-%d %H:%M}",
     )
 
 
@@ -272,7 +276,7 @@ def _page_context(lecture: Lecture) -> dict[str, Any]:
         "scholar": scholar,
         "series": series,
         "audio": audio,
-        "targets": [(t, ACTION_LABELS[t]) for t in allowed_targets(lecture)],
+        "targets": [(t, str(ACTION_LABELS[t])) for t in allowed_targets(lecture)],
         "visible": _listeners_see(lecture),
         "scheduled": lecture.state is PublicationState.PUBLISHED and not _listeners_see(lecture),
     }
@@ -295,7 +299,7 @@ def _publication_page(
 
 
 def form_targets(form: PublicationForm) -> set[str]:
-    return {value for value, _ in form.target.choices or []}
+    return {value for value, _label in form.target.choices or []}
 
 
 def _listeners_see(lecture: Lecture) -> bool:
@@ -313,11 +317,11 @@ def _needs_confirmation(lecture: Lecture, target: PublicationState) -> bool:
 
 def _state_message(lecture: Lecture) -> str:
     if lecture.state is PublicationState.PUBLISHED and not _listeners_see(lecture):
-        return f"Scheduled: listeners will see it from {lecture.published_at:%Y-%m-%d %H:%M} UTC."
+        return scheduled_message(lecture.published_at)
     return {
-        PublicationState.PUBLISHED: "Published: listeners can see it now.",
-        PublicationState.DRAFT: "Unpublished: it is a draft again.",
-        PublicationState.ARCHIVED: "Archived.",
+        PublicationState.PUBLISHED: _("Published: listeners can see it now."),
+        PublicationState.DRAFT: _("Unpublished: it is a draft again."),
+        PublicationState.ARCHIVED: _("Archived."),
     }[lecture.state]
 
 

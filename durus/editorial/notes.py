@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import abort, flash, get_template_attribute, make_response, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -62,7 +63,7 @@ def _add(kind: str, item_id: uuid.UUID) -> Response:
         response = _notes_block(kind, item.id, NoteForm(formdata=None))
         response.headers["HX-Trigger"] = "notes-changed"
         return response
-    flash("Note added.", "success")
+    flash(_("Note added."), "success")
     return redirect(subject_url(kind, item.id, notes=True), 303)
 
 
@@ -107,7 +108,7 @@ def note_delete(note_id: uuid.UUID) -> Response:
     if not form.validate_on_submit() or form.confirm.data != "yes":
         if wants_fragment():
             return _notes_block(kind, item_id, NoteForm(formdata=None), 422)
-        flash("Confirm deleting the note.", "error")
+        flash(_("Confirm deleting the note."), "error")
         return render(
             "editorial/notes_page.html", status=422, kind=kind, item=LOADERS[kind](item_id),
             form=NoteForm(formdata=None), notes=queries.notes_of(**{f"{kind}_id": item_id}),
@@ -123,5 +124,5 @@ def note_delete(note_id: uuid.UUID) -> Response:
         response = _notes_block(kind, item_id, NoteForm(formdata=None))
         response.headers["HX-Trigger"] = "notes-changed"
         return response
-    flash("Note deleted.", "success")
+    flash(_("Note deleted."), "success")
     return redirect(subject_url(kind, item_id, notes=True), 303)

@@ -7,13 +7,37 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..models import Lecture, PublicationState, Series
 from ..models.publication import can_transition
+from .lazy import _l
+
+# How a state is named on the pages (the stored values stay English). "scheduled" is a
+# published item whose moment has not come yet.
+STATE_NAMES = {
+    "draft": _l("draft"),
+    "scheduled": _l("scheduled"),
+    "published": _l("published"),
+    "archived": _l("archived"),
+}
 
 
 class TransitionRefused(ValueError):
     """Not allowed from the current state (or the item is not ready, e.g. no audio)."""
+
+
+def state_name(state: str | PublicationState) -> str:
+    """A state in the reader's language: "draft", "مسوّدة"."""
+    value = state.value if isinstance(state, PublicationState) else state
+    return str(STATE_NAMES.get(value, value))
+
+
+def scheduled_message(moment: datetime | None) -> str:
+    """The flash after scheduling: the moment listeners will see the item."""
+    when = f"{moment:%Y-%m-%d %H:%M}"
+    return _("Scheduled: listeners will see it from %(moment)s UTC.", moment=when)
 
 
 def allowed_targets(item: Series | Lecture) -> list[PublicationState]:
@@ -30,10 +54,16 @@ def change_state(
     """Move `item` to `target`. Publishing at a future `publish_at` schedules it: listeners
     see it from that moment (the visibility rule compares with now; no job runs)."""
     if not can_transition(item.state, target):
-        raise TransitionRefused(f"A {item.state.value} item cannot become {target.value}.")
+        raise TransitionRefused(
+            _(
+                "A %(state)s item cannot become %(target)s.",
+                state=state_name(item.state),
+                target=state_name(target),
+            )
+        )
     needs_audio = target is PublicationState.PUBLISHED and isinstance(item, Lecture)
     if needs_audio and item.audio_asset_id is None:
-        raise TransitionRefused("A lecture needs its audio before it can be published.")
+        raise TransitionRefused(_("A lecture needs its audio before it can be published."))
     before = _snapshot(item)
     item.state = target
     if target is PublicationState.PUBLISHED:

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -48,9 +51,26 @@ def state_label(item: Series | Lecture, now: datetime) -> str:
     return item.state.value
 
 
-def language_choices(optional: bool = False) -> list[tuple[str, str]]:
+def language_name(code: str, name_en: str) -> str:
+    """A content language named in the reader's language (CLDR's names, through Babel); the
+    stored English name for English readers and for a code CLDR does not know."""
+    reader = get_locale()
+    if reader is None or reader.language == "en":
+        return name_en
+    try:
+        return Locale.parse(code, sep="-").get_display_name(reader) or name_en
+    except (ValueError, UnknownLocaleError):
+        return name_en
+
+
+def languages() -> list[tuple[str, str]]:
+    """(code, name in the reader's language) of every content language, by that name."""
     rows = db.session.execute(select(Language.code, Language.name_en).order_by(Language.name_en))
-    choices = [(code, f"{name} ({code})") for code, name in rows]
+    return sorted(((code, language_name(code, name)) for code, name in rows), key=lambda r: r[1])
+
+
+def language_choices(optional: bool = False) -> list[tuple[str, str]]:
+    choices = [(code, f"{name} ({code})") for code, name in languages()]
     return [("", "—"), *choices] if optional else choices
 
 
@@ -101,12 +121,12 @@ def workspace_sections(
     """(heading, series, lectures): the search results when filtering; otherwise drafts,
     scheduled and recently changed items. Two statements per section (plus eager loads)."""
     if filters.active:
-        wanted = [("Results", filters)]
+        wanted = [(_("Results"), filters)]
     else:
         wanted = [
-            ("Drafts", Filters(state="draft")),
-            ("Scheduled", Filters(state="scheduled")),
-            ("Recently changed", Filters()),
+            (_("Drafts"), Filters(state="draft")),
+            (_("Scheduled"), Filters(state="scheduled")),
+            (_("Recently changed"), Filters()),
         ]
     sections = []
     for heading, f in wanted:

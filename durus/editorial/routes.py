@@ -13,13 +13,18 @@ from werkzeug.wrappers import Response
 
 from .. import policy
 from ..htmx import render
-from . import bp, queries
+from . import bp, publication, queries
 from .access import editor_required
 
 
 @bp.app_template_global("is_editor")
 def is_editor_global(user: Any) -> bool:
     return policy.is_editor(user)
+
+
+@bp.app_template_global("publication_state_name")
+def publication_state_name(state: Any) -> str:
+    return publication.state_name(state)
 
 
 def _uuid_arg(name: str) -> uuid.UUID | None:

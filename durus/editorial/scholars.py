@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import flash, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -39,7 +40,7 @@ def _form(scholar: Scholar | None = None) -> ScholarForm:
 
 def _check_slug(form: ScholarForm, exclude_id: uuid.UUID | None) -> bool:
     if form.slug.data and slugs.slug_taken(Scholar, form.slug.data, exclude_id):
-        form.slug.errors.append("This address is taken: choose another.")
+        form.slug.errors.append(_("This address is taken: choose another."))
         return False
     return True
 
@@ -68,7 +69,7 @@ def scholar_create() -> Response:
             after=snapshot(scholar),
         )  # fmt: skip
         db.session.commit()
-        flash(f"{scholar.name} was added.", "success")
+        flash(_("%(name)s was added.", name=scholar.name), "success")
         return done("editorial.scholar_edit", scholar_id=scholar.id)
     status = 422 if form.is_submitted() else 200
     return render("editorial/scholar_new.html", form=form, status=status)
@@ -125,7 +126,7 @@ def scholar_edit(scholar_id: uuid.UUID) -> Response:
         fresh.version.data = versions.token(scholar)
         return _page(scholar, fresh, 422, conflict=stale_message("scholar", scholar))
     save_edit("scholar", scholar, snapshot, lambda: _apply(form, scholar), form.slug.data)
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return done("editorial.scholar_edit", scholar_id=scholar.id)
 
 
@@ -146,7 +147,10 @@ def scholar_active(scholar_id: uuid.UUID) -> Response:
             before=before, after=snapshot(scholar),
         )  # fmt: skip
         db.session.commit()
-    flash(f"{scholar.name} is {form.active.data}.", "success")
+    if active:
+        flash(_("%(name)s is active.", name=scholar.name), "success")
+    else:
+        flash(_("%(name)s is inactive.", name=scholar.name), "success")
     return done("editorial.scholar_edit", scholar_id=scholar.id)
 
 
@@ -173,5 +177,5 @@ def scholar_photo(scholar_id: uuid.UUID) -> Response:
             after={"photo_asset_id": str(asset.id)},
         )  # fmt: skip
     db.session.commit()
-    flash("The photo was saved.", "success")
+    flash(_("The photo was saved."), "success")
     return done("editorial.scholar_edit", scholar_id=scholar.id)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import flash, get_template_attribute, make_response, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,12 +25,18 @@ from . import bp, ordering, publication, queries, slugs, versions
 from .access import editor_required, scholar_for_edit, series_for_edit
 from .forms import MoveForm, NoteForm, SeriesForm, TransitionForm, check_slug
 from .helpers import done, save_edit, stale_message
+from .lazy import _l
 
 FIELDS = ("title", "description", "language_code", "slug")
 LABELS = {
-    "published": "Publish",
-    "draft": "Unpublish",
-    "archived": "Archive",
+    "published": _l("Publish"),
+    "draft": _l("Unpublish"),
+    "archived": _l("Archive"),
+}
+NOW_IS = {
+    "published": _l("The series is now published."),
+    "draft": _l("The series is now draft."),
+    "archived": _l("The series is now archived."),
 }
 
 
@@ -56,7 +63,7 @@ def _form(series: Series | None = None) -> SeriesForm:
 
 def _slug_problem(slug: str | None, exclude_id: uuid.UUID | None) -> str | None:
     if slug and slugs.slug_taken(Series, slug, exclude_id):
-        return "This address is taken: choose another."
+        return _("This address is taken: choose another.")
     return None
 
 
@@ -89,7 +96,7 @@ def series_create(scholar_id: uuid.UUID) -> Response:
             after={**snapshot(series), "scholar_id": str(scholar.id), "state": "draft"},
         )  # fmt: skip
         db.session.commit()
-        flash(f"The series “{series.title}” was created as a draft.", "success")
+        flash(_("The series “%(title)s” was created as a draft.", title=series.title), "success")
         return done("editorial.series_edit", series_id=series.id)
     status = 422 if form.is_submitted() else 200
     return render("editorial/series_new.html", scholar=scholar, form=form, status=status)
@@ -177,7 +184,7 @@ def series_edit(series_id: uuid.UUID) -> Response:
             series, fresh, 422, block="series_form", conflict=stale_message("series", series)
         )
     save_edit("series", series, snapshot, lambda: _apply(form, series), form.slug.data)
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return done("editorial.series_edit", series_id=series.id)
 
 
@@ -190,7 +197,13 @@ def series_state(series_id: uuid.UUID) -> Response:
         return _page(series, status=422, transition=form)
     target = PublicationState(form.target.data)
     if target.value not in [t.value for t in publication.allowed_targets(series)]:
-        form.target.errors.append(f"A {series.state.value} series cannot become {target.value}.")
+        form.target.errors.append(
+            _(
+                "A %(state)s series cannot become %(target)s.",
+                state=publication.state_name(series.state),
+                target=publication.state_name(target),
+            )
+        )
         return _page(series, status=422, transition=form)
     if versions.is_stale(series, form.version.data):
         return _page(series, status=422, conflict=stale_message("series", series))
@@ -199,16 +212,15 @@ def series_state(series_id: uuid.UUID) -> Response:
             "editorial/series_confirm.html",
             series=series,
             target=target.value,
-            label=LABELS[target.value],
             version=versions.token(series),
         )
     publish_at = form.publish_at.data if target is PublicationState.PUBLISHED else None
     publication.change_state(series, target, actor_id=current_user.id, publish_at=publish_at)
     db.session.commit()
     if publish_at is not None:
-        flash(f"Scheduled: listeners will see it from {publish_at:%Y-%m-%d %H:%M} UTC.", "success")
+        flash(publication.scheduled_message(publish_at), "success")
     else:
-        flash(f"The series is now {target.value}.", "success")
+        flash(str(NOW_IS[target.value]), "success")
     return done("editorial.series_edit", series_id=series.id)
 
 
@@ -218,7 +230,7 @@ def series_lecture_move(series_id: uuid.UUID, lecture_id: uuid.UUID) -> Response
     series = series_for_edit(series_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors] or ["Say where to move it."]
+        errors = [str(e) for field in form for e in field.errors] or [_("Say where to move it.")]
         return _page(series, status=422, block="series_lectures", move_error=" ".join(errors))
     try:
         ordering.move(
@@ -228,14 +240,14 @@ def series_lecture_move(series_id: uuid.UUID, lecture_id: uuid.UUID) -> Response
     except ordering.NotInSeries:
         return _page(
             series, status=422, block="series_lectures",
-            move_error="That lecture is not in this series (any more): reload the page.",
+            move_error=_("That lecture is not in this series (any more): reload the page."),
         )  # fmt: skip
     db.session.commit()
     if wants_fragment():
         response = _page(series, block="series_lectures")
         response.headers["HX-Trigger"] = "lectures-reordered"
         return response
-    flash("The order was saved.", "success")
+    flash(_("The order was saved."), "success")
     return done("editorial.series_edit", series_id=series.id)
 
 

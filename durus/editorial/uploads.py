@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import number
 from ..media import get_store
 from ..media.assets import asset_for
 from ..media.probe import AudioInfo, NotAudio, probe_audio
@@ -38,8 +40,10 @@ def max_upload_bytes() -> int:
 
 
 def too_large_message() -> str:
-    limit = current_app.config["MAX_AUDIO_UPLOAD_MB"]
-    return f"The audio file is too large: files of up to {limit} MB can be uploaded."
+    limit = number(current_app.config["MAX_AUDIO_UPLOAD_MB"])
+    return _(
+        "The audio file is too large: files of up to %(limit)s MB can be uploaded.", limit=limit
+    )
 
 
 def save_audio_upload(
@@ -53,7 +57,7 @@ def save_audio_upload(
         info = _probe(path)
         temp.seek(0)
         stored = get_store().put(temp, "audio", info.extension)
-    asset, _ = asset_for(
+    asset, _created = asset_for(
         db.session,
         stored,
         MediaKind.AUDIO,
@@ -75,7 +79,7 @@ def copy_limited(source: BinaryIO, target: BinaryIO, limit: int, too_large: str)
             raise UploadTooLarge(too_large)
         target.write(chunk)
     if size == 0:
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(_("The file is empty."))
     target.flush()
 
 
@@ -83,13 +87,29 @@ def _probe(path: Path) -> AudioInfo:
     try:
         info = probe_audio(path)
     except NotAudio as exc:
-        raise UploadRefused(f"This file cannot be used as audio: {exc}.") from exc
+        raise UploadRefused(_not_audio_message(exc)) from exc
     if not _complete(path, info):
         raise UploadRefused(
-            "This file cannot be used as audio: it is shorter than its own header says "
-            "(it seems cut off or damaged). Please upload the complete file."
+            _(
+                "This file cannot be used as audio: it is shorter than its own header says "
+                "(it seems cut off or damaged). Please upload the complete file."
+            )
         )
     return info
+
+
+def _not_audio_message(exc: NotAudio) -> str:
+    if exc.reason == "unreadable":
+        return _(
+            "This file cannot be used as audio: the file could not be read as audio (%(error)s).",
+            error=exc.detail,
+        )
+    if exc.reason == "silent":
+        return _("This file cannot be used as audio: the audio has no playable length.")
+    return _(
+        "This file cannot be used as audio: the file is not in a supported audio format "
+        "(MP3, M4A, Ogg, FLAC, WAV)."
+    )
 
 
 def _complete(path: Path, info: AudioInfo) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -36,4 +37,4 @@ def last_change(entity_type: str, entity_id: Any) -> tuple[str, datetime] | None
     ).first()
     if row is None:
         return None
-    return (row[0] or "someone", row[1])
+    return (row[0] or _("someone"), row[1])

@@ -26,7 +26,13 @@ AUDIO_TYPES: dict[type, tuple[str, str]] = {
 
 
 class NotAudio(ValueError):
-    """The file is not audio Durus can serve, or it is damaged."""
+    """The file is not audio Durus can serve, or it is damaged. `reason` says which, for a
+    message in the reader's language: "unreadable" (with `detail`), "unsupported", "silent"."""
+
+    def __init__(self, message: str, reason: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,15 @@ def probe_audio(path: Path) -> AudioInfo:
     try:
         audio = mutagen.File(path)
     except mutagen.MutagenError as exc:
-        raise NotAudio(f"the file could not be read as audio ({exc})") from exc
+        message = f"the file could not be read as audio ({exc})"
+        raise NotAudio(message, "unreadable", str(exc)) from exc
     kind = AUDIO_TYPES.get(type(audio))
     if audio is None or kind is None:
-        raise NotAudio("the file is not in a supported audio format (MP3, M4A, Ogg, FLAC, WAV)")
+        raise NotAudio(
+            "the file is not in a supported audio format (MP3, M4A, Ogg, FLAC, WAV)", "unsupported"
+        )
     length = getattr(audio.info, "length", 0) or 0
     if length <= 0:
-        raise NotAudio("the audio has no playable length")
+        raise NotAudio("the audio has no playable length", "silent")
     bitrate = getattr(audio.info, "bitrate", None) or None
     return AudioInfo(kind[0], kind[1], Decimal(str(round(length, 3))), bitrate)
