@@ -12,9 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, Response, request
-from flask_babel import Babel, format_date, format_decimal, get_locale
+from flask import Flask, Response, has_request_context, request
+from flask_babel import Babel, LazyString, format_date, format_decimal, get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 # code → (name in that language, direction). Every code here has a complete catalogue.
 LANGUAGES = {"en": ("English", "ltr"), "ar": ("العربية", "rtl")}
@@ -26,11 +27,28 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
+class EscapedLazyString(LazyString):
+    """flask_babel's LazyString hands templates its text unescaped (its `__html__` returns the
+    plain string); this one is escaped like any str, so a translation never adds markup and a
+    quote never ends an attribute."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables: object) -> EscapedLazyString:
+    """For texts fixed at import (form labels, choices, messages): translated when shown, in
+    the reader's language. Imported as `_l` (the extraction keyword)."""
+    return EscapedLazyString(gettext, string, **variables)
+
+
 def select_locale() -> str:
     return LOCALES[_chosen_language()]
 
 
 def _chosen_language() -> str:
+    if not has_request_context():
+        return DEFAULT  # the CLI, a background job: English
     preferred = getattr(current_user, "interface_language", None) if _signed_in() else None
     if preferred in LANGUAGES:
         return preferred

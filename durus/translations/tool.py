@@ -39,6 +39,10 @@ def _read(path: Path):  # type: ignore[no-untyped-def]
         return read_po(handle)
 
 
+def _translated(string: str | tuple[str, ...]) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
 def update() -> None:
     extract()
     template = _read(TEMPLATE)
@@ -50,8 +54,8 @@ def update() -> None:
             for message in _read(part):
                 if not message.id or not message.string:
                     continue
-                mine = catalogue.get(message.id)
-                if mine is not None and not mine.string:
+                mine = catalogue.get(message.id, context=message.context)
+                if mine is not None and not _translated(mine.string):
                     mine.string = message.string
                     mine.flags.discard("fuzzy")
         with path.open("wb") as handle:
