@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from ..i18n import LANGUAGES
+from ..i18n import lazy_gettext as _l
 from ..models.users import INTERFACE_LANGUAGES
 from .passwords import MAX_LENGTH, password_problem
 

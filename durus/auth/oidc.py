@@ -17,7 +17,6 @@ from authlib.common.security import is_secure_transport
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuthError
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from .. import audit
 from ..config import ConfigurationError
 from ..extensions import db, limiter, oauth
 from ..htmx import render
+from ..i18n import lazy_gettext as _l
 from ..models import User, UserIdentity
 from . import bp, services, sessions
 from .passwords import MAX_LENGTH

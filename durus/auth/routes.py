@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import render
 from ..i18n import current_language, set_language_cookie
+from ..i18n import lazy_gettext as _l
 from . import bp, limits, services, sessions, tokens
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignOutForm, SignUpForm
 from .oidc import configured_providers

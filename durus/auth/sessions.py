@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, session
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
 
 from ..extensions import db, login_manager
+from ..i18n import lazy_gettext as _l
 from ..models import AccountState, User
 
 AUTH_AT = "_durus_auth_at"
