@@ -58,6 +58,13 @@ def live_server(app: Flask) -> Iterator[str]:
             db.session.commit()
 
 
+def fetch_audio_whole(context: Any) -> None:
+    """Audio requests go through Playwright, which reads every response to its end. (Chromium
+    drops audio downloads it no longer needs; Werkzeug's development server can then leave
+    the file open, and pytest turns the ResourceWarning into an error in a later test.)"""
+    context.route("**/media/audio/**", lambda route: route.fulfill(response=route.fetch()))
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
