@@ -293,3 +293,59 @@ def test_the_layout_mirrors_in_arabic(
         assert layout["size"] == "17px"
     else:
         assert layout["size"] == "16px"
+
+
+def test_the_status_region_is_heard_while_out_of_sight(live_server: str, new_page: Any) -> None:
+    page = new_page()
+    page.goto(live_server + "/")
+    toast = page.evaluate(
+        """() => {
+          const toast = document.getElementById('toast');
+          const box = toast.getBoundingClientRect();
+          return {hidden: toast.hidden, display: getComputedStyle(toast).display,
+                  width: box.width, role: toast.getAttribute('role')};
+        }"""
+    )
+    # In the accessibility tree from the start (a live region that appears together with its
+    # message is often not read), yet nothing shows.
+    assert toast["hidden"] and toast["display"] != "none" and toast["width"] <= 1
+    assert toast["role"] == "status"
+
+
+@pytest.mark.parametrize("path", ["/", LECTURE, "/admin/insights"])
+def test_every_tab_stop_shows_its_focus(
+    live_server: str, browser: Any, signed_in: dict[str, Any], path: str
+) -> None:
+    context = _context(browser, storage_state=signed_in, **VIEWPORTS["640-zoom200"])
+    page = context.new_page()
+    page.goto(live_server + path)
+    unseen, seen = [], set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => {
+              const element = document.activeElement;
+              const style = getComputedStyle(element);
+              const box = element.getBoundingClientRect();
+              // Not behind the player bar (WCAG 2.4.11), which is fixed at the bottom.
+              const bar = document.getElementById('player-bar');
+              const bottom = bar.hidden || element.closest('#player-bar')
+                ? innerHeight : bar.getBoundingClientRect().top;
+              return {
+                name: element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') + ' '
+                  + (element.getAttribute('aria-label') || element.textContent).trim().slice(0, 30),
+                body: element === document.body,
+                ring: element.matches(':focus-visible') && style.outlineStyle !== 'none'
+                  && parseFloat(style.outlineWidth) >= 2,
+                onScreen: box.bottom > 0 && box.top < bottom,
+              };
+            }"""
+        )
+        if stop["body"] or stop["name"] in seen:
+            break
+        seen.add(stop["name"])
+        if not (stop["ring"] and stop["onScreen"]):
+            unseen.append(stop)
+    context.close()
+    assert len(seen) > 10
+    assert unseen == []
