@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Flask, request, url_for
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from . import i18n
-from .models import Language
+from .models import Language, Topic
 
 
 def clock(seconds: Decimal | float | int | None) -> str:
@@ -36,6 +37,24 @@ def lang_attrs(language: Language | None) -> Markup:
     return Markup(' lang="{}" dir="{}"').format(escape(language.code), language.direction.value)
 
 
+def language_name(language: Language) -> str:
+    """A content language named in the interface language: English, or الإنجليزية in Arabic
+    (CLDR's names; the English name when CLDR has none)."""
+    if i18n.current_language() == "en":
+        return language.name_en
+    locale = get_locale()
+    names = locale.languages if locale is not None else {}
+    code = language.code.replace("-", "_")
+    return names.get(code) or names.get(code.split("_")[0]) or language.name_en
+
+
+def topic_name(topic: Topic) -> str:
+    """A topic's name in the interface language: its Arabic name, when it has one, in Arabic."""
+    if i18n.current_language() == "ar" and topic.name_ar:
+        return topic.name_ar
+    return topic.name
+
+
 def page_context() -> dict[str, object]:
     code = i18n.current_language()
     canonical = None
@@ -61,6 +80,8 @@ def url_with(**changes: object) -> str:
 def init_app(app: Flask) -> None:
     app.context_processor(page_context)
     app.jinja_env.filters.update(clock=clock, iso_duration=iso_duration)
-    app.jinja_env.globals.update(lang_attrs=lang_attrs, url_with=url_with)
+    app.jinja_env.globals.update(
+        lang_attrs=lang_attrs, url_with=url_with, language_name=language_name, topic_name=topic_name
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

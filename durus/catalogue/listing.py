@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Lecture, LectureTopic, MediaAsset, Scholar, Series, Topic
 from ..models.visibility import visible_lectures
 from ..pagination import BadCursor, Page, after, decode_cursor, encode_cursor
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 
 @dataclass(frozen=True)
 class Sort:
-    label: str
+    label: Any  # a lazy string: shown in the interface language
     key: ColumnElement[Any]
     descending: bool
     parse: Any  # turns the cursor's text back into the key's type
@@ -35,10 +36,10 @@ class Sort:
 
 
 SORTS: dict[str, Sort] = {
-    "newest": Sort("Newest first", Lecture.published_at, True, datetime.fromisoformat),
-    "oldest": Sort("Oldest first", Lecture.published_at, False, datetime.fromisoformat),
-    "longest": Sort("Longest first", MediaAsset.duration_seconds, True, Decimal),
-    "shortest": Sort("Shortest first", MediaAsset.duration_seconds, False, Decimal),
+    "newest": Sort(_l("Newest first"), Lecture.published_at, True, datetime.fromisoformat),
+    "oldest": Sort(_l("Oldest first"), Lecture.published_at, False, datetime.fromisoformat),
+    "longest": Sort(_l("Longest first"), MediaAsset.duration_seconds, True, Decimal),
+    "shortest": Sort(_l("Shortest first"), MediaAsset.duration_seconds, False, Decimal),
 }
 DEFAULT_SORT = "newest"
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from ..extensions import db
+from ..i18n import current_language
 from ..models import (
     Language,
     Lecture,
@@ -30,6 +31,7 @@ from ..models.visibility import (
     visible_lectures,
     visible_series,
 )
+from ..templating import language_name, topic_name
 
 LectureLanguage = aliased(Language, name="lecture_language")
 SeriesLanguage = aliased(Language, name="series_language")
@@ -311,12 +313,16 @@ def filter_choices(scholar_slug: str | None) -> dict[str, list[tuple[str, str]]]
             .where(Scholar.slug == scholar_slug)
             .order_by(Series.title)
         ).all()
-    topics = db.session.execute(select(Topic.slug, Topic.name).order_by(Topic.name)).all()
-    languages = [(lang.code, lang.name_en) for lang, _ in languages_with_counts()]
+    # Topics and languages are named in the interface language (Arabic names in Arabic).
+    ordered = db.session.scalars(select(Topic).order_by(Topic.name))
+    topics = [(topic.slug, topic_name(topic)) for topic in ordered]
+    if current_language() != "en":
+        topics.sort(key=lambda choice: choice[1])
+    languages = [(lang.code, language_name(lang)) for lang, _ in languages_with_counts()]
     return {
         "scholars": [tuple(r) for r in scholars],
         "series": [tuple(r) for r in series],
-        "topics": [tuple(r) for r in topics],
+        "topics": topics,
         "languages": languages,
     }
 
