@@ -2,6 +2,7 @@
 // navigation replaces), driven by the controls of the lecture page that is showing.
 // Progress goes to the server every 15 s and on pause, seek, end and page hide; an anonymous
 // listener's progress stays in localStorage until they sign in.
+// Its words come from the page (data-text-* on #player-bar, in the interface language).
 (function () {
   "use strict";
 
@@ -16,6 +17,16 @@
   var pingTimer = null;
 
   function $(root, selector) { return root ? root.querySelector(selector) : null; }
+
+  // A sentence of the interface, from data-text-<name> on the player bar (base.html), with
+  // its {placeholders} filled in.
+  function text(name, values) {
+    var key = "text" + name.charAt(0).toUpperCase() + name.slice(1);
+    var sentence = (bar && bar.dataset[key]) || "";
+    return sentence.replace(/\{(\w+)\}/g, function (whole, field) {
+      return values && field in values ? String(values[field]) : whole;
+    });
+  }
 
   function clock(seconds) {
     var total = Math.max(0, Math.round(seconds || 0));
@@ -172,13 +183,13 @@
     var own = isThisPage();
     var toggle = $(page, ".player__toggle");
     var paused = !own || audio.paused;
-    toggle.textContent = paused ? "Play" : "Pause";
-    toggle.setAttribute("aria-label", paused ? "Play" : "Pause");
+    toggle.textContent = text(paused ? "play" : "pause");
+    toggle.setAttribute("aria-label", text(paused ? "play" : "pause"));
     var duration = parseFloat(page.dataset.duration);
     var position = own ? audio.currentTime : startPosition(page.dataset);
     var seek = $(page, ".player__seek");
     if (document.activeElement !== seek) seek.value = String(Math.floor(position));
-    seek.setAttribute("aria-valuetext", clock(position) + " of " + clock(duration));
+    seek.setAttribute("aria-valuetext", text("position", { position: clock(position), duration: clock(duration) }));
     $(page, ".player__elapsed").textContent = clock(position);
     $(page, ".player__remaining").textContent = "−" + clock(duration - position);
   }
@@ -190,10 +201,12 @@
     var link = $(bar, '[data-bar="link"]');
     link.textContent = playing.title;
     link.setAttribute("href", playing.url);
+    if (playing.titleLang) link.setAttribute("lang", playing.titleLang);
+    if (playing.titleDir) link.setAttribute("dir", playing.titleDir);
     $(bar, '[data-bar="time"]').textContent = clock(audio.currentTime) + " / " + clock(parseFloat(playing.duration));
     var toggle = $(bar, '[data-bar="toggle"]');
-    toggle.textContent = audio.paused ? "Play" : "Pause";
-    toggle.setAttribute("aria-label", audio.paused ? "Play " + playing.title : "Pause " + playing.title);
+    toggle.textContent = text(audio.paused ? "play" : "pause");
+    toggle.setAttribute("aria-label", text(audio.paused ? "playTitle" : "pauseTitle", { title: playing.title }));
   }
 
   function ensurePageLecture() {
@@ -236,7 +249,7 @@
     var current = RATES.indexOf(playing ? preferredRate(playing) : "1.00");
     var next = RATES[Math.min(RATES.length - 1, Math.max(0, current + direction))];
     setRate(next, true);
-    say("Speed " + parseFloat(next) + "×");
+    say(text("speed", { rate: parseFloat(next) }));
   }
 
   function share() {
@@ -245,10 +258,10 @@
     var link = base + (at ? "?t=" + at : "");
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(link).then(function () {
-        say("Link to " + clock(at) + " copied.");
-      }, function () { window.prompt("Copy this link", link); });
+        say(text("copied", { time: clock(at) }));
+      }, function () { window.prompt(text("copyPrompt"), link); });
     } else {
-      window.prompt("Copy this link", link);
+      window.prompt(text("copyPrompt"), link);
     }
   }
 
@@ -256,7 +269,7 @@
     ensurePageLecture();
     audio.currentTime = 0;
     var status = page && $(page, ".player__status");
-    if (status) status.textContent = "Starting from the beginning.";
+    if (status) status.textContent = text("fromStart");
   }
 
   // ---- Next lecture ---------------------------------------------------------------------
@@ -318,10 +331,11 @@
       if (!(target.classList && target.classList.contains("player__seek"))) return;
     }
     if (!playing && !(page && page.isConnected)) return;
-    var key = event.key;
-    if (key === " " || key === "k") { event.preventDefault(); toggle(); }
-    else if (key === "ArrowLeft" || key === "j") { event.preventDefault(); skip(-15); }
-    else if (key === "ArrowRight" || key === "l") { event.preventDefault(); skip(30); }
+    // Letters by their place on the keyboard too, so K, J and L work in an Arabic layout.
+    var key = event.key, code = event.code;
+    if (key === " " || key === "k" || code === "KeyK") { event.preventDefault(); toggle(); }
+    else if (key === "ArrowLeft" || key === "j" || code === "KeyJ") { event.preventDefault(); skip(-15); }
+    else if (key === "ArrowRight" || key === "l" || code === "KeyL") { event.preventDefault(); skip(30); }
     else if (key === "<") stepRate(-1);
     else if (key === ">") stepRate(1);
   }
