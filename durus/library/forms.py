@@ -7,6 +7,8 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from ..i18n import lazy_gettext as _l
+
 
 class ToggleForm(FlaskForm):
     """The state the listener asked for (not "flip it"): pressing twice, or a replayed request,
@@ -14,7 +16,7 @@ class ToggleForm(FlaskForm):
 
     state = SelectField(
         choices=[SelectChoice("on", "on"), SelectChoice("off", "off")],
-        validators=[InputRequired("Say whether to turn it on or off.")],
+        validators=[InputRequired(_l("Say whether to turn it on or off."))],
     )
     next = HiddenField()
 

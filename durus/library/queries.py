@@ -314,7 +314,15 @@ def visible_lecture(slug: str) -> Lecture | None:
 
 
 def visible_series(slug: str) -> Series | None:
-    stmt = visible_series_stmt().options(contains_eager(Series.scholar)).where(Series.slug == slug)
+    stmt = (
+        visible_series_stmt()
+        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
+        .options(
+            contains_eager(Series.scholar),
+            contains_eager(Series.language.of_type(SeriesLanguage)),
+        )
+        .where(Series.slug == slug)
+    )
     return db.session.scalars(stmt).first()
 
 

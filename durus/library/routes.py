@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, get_template_attribute, make_response, redirect, request, url_for
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..auth.redirects import safe_next
 from ..extensions import db
 from ..htmx import render, wants_fragment
+from ..i18n import lazy_gettext as _l
 from ..models import Lecture, Series
 from ..pagination import BadCursor
 from . import bp, queries, services
@@ -36,10 +39,10 @@ def _posted_next(default: str = "library.continue_listening") -> str:
     return safe_next(request.form.get("next"), default)
 
 
-def _sign_in_first(then: str, message: str) -> Response:
+def _sign_in_first(then: str, message: str | LazyString) -> Response:
     """Anonymous: to the sign-in page, which comes back to `then`. htmx cannot follow a
     redirect to a full page, so it is told where to go instead."""
-    flash(message, "info")
+    flash(str(message), "info")
     target = url_for("auth.sign_in", next=then)
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 204)
@@ -170,7 +173,7 @@ class Toggle:
     confirm_page: Callable[..., Response]
     confirm_endpoint: str
     back_endpoint: str
-    sign_in_message: str
+    sign_in_message: LazyString
     event: Callable[[Any, bool], dict[str, Any]]
     said: Callable[[Any, bool], str]
 
@@ -225,12 +228,12 @@ FAVOURITE = Toggle(
     confirm_page=_favourite_page,
     confirm_endpoint="library.favourite_confirm",
     back_endpoint="library.favourites",
-    sign_in_message="Sign in to keep your favourite lectures.",
+    sign_in_message=_l("Sign in to keep your favourite lectures."),
     event=lambda item, on: {"library:favourite": {"lecture": str(item.id), "favourite": on}},
     said=lambda item, on: (
-        f"“{item.title}” is in your favourites."
+        _("“%(title)s” is in your favourites.", title=item.title)
         if on
-        else f"“{item.title}” is no longer in your favourites."
+        else _("“%(title)s” is no longer in your favourites.", title=item.title)
     ),
 )
 SAVE = Toggle(
@@ -241,12 +244,12 @@ SAVE = Toggle(
     confirm_page=_save_page,
     confirm_endpoint="library.series_save_confirm",
     back_endpoint="library.saved_series",
-    sign_in_message="Sign in to save series and follow them.",
+    sign_in_message=_l("Sign in to save series and follow them."),
     event=lambda item, on: {"library:saved": {"series": str(item.id), "saved": on}},
     said=lambda item, on: (
-        f"“{item.title}” is saved in your library."
+        _("“%(title)s” is saved in your library.", title=item.title)
         if on
-        else f"“{item.title}” is no longer saved in your library."
+        else _("“%(title)s” is no longer saved in your library.", title=item.title)
     ),
 )
 
@@ -285,7 +288,7 @@ def series_save_confirm(slug: str) -> Response:
 @bp.post("/library/played/<slug>")
 def played_set(slug: str) -> Response:
     if not current_user.is_authenticated:
-        return _sign_in_first(_posted_next(), "Sign in to keep track of what you have heard.")
+        return _sign_in_first(_posted_next(), _("Sign in to keep track of what you have heard."))
     lecture = _lecture_or_404(slug)
     form = ToggleForm()
     back = _posted_next()
@@ -302,15 +305,17 @@ def played_set(slug: str) -> Response:
     if wants_fragment():
         event = {"library:played": {"lecture": str(lecture.id), "played": played}}
         return _control("played_toggle", lecture, played, back, event=event)
-    word = "played" if played else "unplayed"
-    flash(f"“{lecture.title}” is marked as {word}.", "success")
+    if played:
+        flash(_("“%(title)s” is marked as played.", title=lecture.title), "success")
+    else:
+        flash(_("“%(title)s” is marked as unplayed.", title=lecture.title), "success")
     return redirect(back, 303)
 
 
 @bp.post("/library/continue/<slug>/remove")
 def continue_remove(slug: str) -> Response:
     if not current_user.is_authenticated:
-        return _sign_in_first(_posted_next(), "Sign in to manage your library.")
+        return _sign_in_first(_posted_next(), _("Sign in to manage your library."))
     lecture = _lecture_or_404(slug)
     form = BackForm()
     if not form.validate_on_submit():
@@ -324,7 +329,10 @@ def continue_remove(slug: str) -> Response:
         )
         return response
     flash(
-        f"“{lecture.title}” is off your continue-listening list until you play it again.",
+        _(
+            "“%(title)s” is off your continue-listening list until you play it again.",
+            title=lecture.title,
+        ),
         "success",
     )
     return redirect(_posted_next(), 303)
