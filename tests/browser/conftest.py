@@ -38,13 +38,30 @@ if CHROMIUM is None:
     )
 
 
+def _whole_responses(app: Flask) -> Any:
+    """The app, each response read whole and closed before a byte is sent. (Werkzeug's
+    development server can leave a streamed file open when the browser drops the connection,
+    as Chromium does with audio it no longer needs; pytest then turns the ResourceWarning into
+    an error in some later test.)"""
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="module")
 def live_server(app: Flask) -> Iterator[str]:
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["seed", "demo"])
         assert result.exit_code == 0, result.output
     limiter.enabled = False  # journeys sign in several times from one address
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _whole_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -56,13 +73,6 @@ def live_server(app: Flask) -> Iterator[str]:
             tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "languages")
             db.session.execute(text(f"TRUNCATE {tables} CASCADE"))
             db.session.commit()
-
-
-def fetch_audio_whole(context: Any) -> None:
-    """Audio requests go through Playwright, which reads every response to its end. (Chromium
-    drops audio downloads it no longer needs; Werkzeug's development server can then leave
-    the file open, and pytest turns the ResourceWarning into an error in a later test.)"""
-    context.route("**/media/audio/**", lambda route: route.fulfill(response=route.fetch()))
 
 
 @pytest.fixture(scope="module")

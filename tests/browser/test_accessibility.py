@@ -16,7 +16,6 @@ from sqlalchemy import select, update
 
 from durus.extensions import db
 from durus.models import Lecture, Scholar, Series, User
-from tests.browser.conftest import fetch_audio_whole
 from tests.browser.test_listening import _sign_in
 
 ACCOUNTS = {
@@ -127,7 +126,6 @@ def pages(live_server: str, browser: Any, app: Flask) -> Iterator[Any]:
                 extra_http_headers={"Accept-Language": language},
             )
             contexts.append(context)
-            fetch_audio_whole(context)
             opened[key] = context.new_page()
         return opened[key]
 

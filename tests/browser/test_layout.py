@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from durus.extensions import db
 from durus.models import User
-from tests.browser.conftest import ARTIFACTS, fetch_audio_whole
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_listening import LECTURE, _sign_in, _until
 
 ADMIN = ("admin@durus.example", "durus-admin-demo")
@@ -54,17 +54,9 @@ OVERFLOW = """() => {
 }"""
 
 
-def _context(browser: Any, **options: Any) -> Any:
-    context = browser.new_context(**options)
-    fetch_audio_whole(context)
-    return context
-
-
 @pytest.fixture(scope="module")
 def signed_in(live_server: str, browser: Any) -> dict[str, Any]:
-    context = _context(
-        browser,
-    )
+    context = browser.new_context()
     _sign_in(context.new_page(), live_server, ADMIN)
     state = context.storage_state()
     context.close()
@@ -95,7 +87,7 @@ def test_no_page_scrolls_sideways(
     viewport: str,
 ) -> None:
     admin_language(language)
-    context = _context(browser, storage_state=signed_in, **VIEWPORTS[viewport])
+    context = browser.new_context(storage_state=signed_in, **VIEWPORTS[viewport])
     page = context.new_page()
     LAYOUT.mkdir(parents=True, exist_ok=True)
     wide = {}
@@ -117,8 +109,8 @@ def test_no_page_scrolls_sideways(
 
 def test_signed_out_header_at_360(live_server: str, browser: Any) -> None:
     for language in ("en", "ar"):
-        context = _context(
-            browser, extra_http_headers={"Accept-Language": language}, **VIEWPORTS["360"]
+        context = browser.new_context(
+            extra_http_headers={"Accept-Language": language}, **VIEWPORTS["360"]
         )
         page = context.new_page()
         page.goto(live_server + "/auth/sign-in")
@@ -161,7 +153,6 @@ def _time(page: Any) -> float:
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_the_player_by_keyboard_alone(live_server: str, new_page: Any, language: str) -> None:
     page = new_page()
-    fetch_audio_whole(page.context)
     page.context.set_extra_http_headers({"Accept-Language": language})
     page.goto(live_server + LECTURE)
     _until(page, "!document.querySelector('.player__controls').hidden")
@@ -209,7 +200,7 @@ def _motion(page: Any) -> dict[str, str]:
 
 
 def test_reduced_motion_is_respected(live_server: str, browser: Any) -> None:
-    context = _context(browser, reduced_motion="reduce")
+    context = browser.new_context(reduced_motion="reduce")
     page = context.new_page()
     page.goto(live_server + "/")
     reduced = _motion(page)
@@ -240,7 +231,6 @@ def test_boosted_navigation_focuses_the_new_heading(live_server: str, new_page: 
 
 def test_a_pressed_toggle_keeps_focus_after_its_swap(live_server: str, new_page: Any) -> None:
     page = new_page()
-    fetch_audio_whole(page.context)
     _sign_in(page, live_server)
     page.goto(live_server + LECTURE)
     toggle = page.locator("#content .lecture__library .toggle--favourite button")
@@ -261,8 +251,7 @@ def test_a_pressed_toggle_keeps_focus_after_its_swap(live_server: str, new_page:
 def test_the_layout_mirrors_in_arabic(
     live_server: str, browser: Any, language: str, start: str
 ) -> None:
-    context = _context(
-        browser,
+    context = browser.new_context(
         extra_http_headers={"Accept-Language": language},
         viewport={"width": 1280, "height": 800},
     )
@@ -316,7 +305,7 @@ def test_the_status_region_is_heard_while_out_of_sight(live_server: str, new_pag
 def test_every_tab_stop_shows_its_focus(
     live_server: str, browser: Any, signed_in: dict[str, Any], path: str
 ) -> None:
-    context = _context(browser, storage_state=signed_in, **VIEWPORTS["640-zoom200"])
+    context = browser.new_context(storage_state=signed_in, **VIEWPORTS["640-zoom200"])
     page = context.new_page()
     page.goto(live_server + path)
     unseen, seen = [], set()
@@ -349,3 +338,17 @@ def test_every_tab_stop_shows_its_focus(
     context.close()
     assert len(seen) > 10
     assert unseen == []
+
+
+def test_a_failed_request_is_announced_in_the_page_language(
+    live_server: str, new_page: Any
+) -> None:
+    page = new_page()
+    _sign_in(page, live_server)
+    page.route("**/library/favourites/**", lambda route: route.fulfill(status=500, body=""))
+    page.goto(live_server + LECTURE)
+    page.locator("#content .toggle--favourite button").click()
+    _until(page, "!document.getElementById('toast').hidden")
+    toast = page.locator("#toast")
+    assert toast.inner_text() == toast.get_attribute("data-error-message")
+    assert toast.inner_text().strip()
