@@ -49,7 +49,7 @@ def test_the_player_in_arabic(client: FlaskClient) -> None:
     make_lecture(slug="al-sabr", title="الصبر", language_code="ar")
     html = client.get("/lectures/al-sabr", headers={"Accept-Language": "ar"}).text
     assert 'data-title-lang="ar"' in html and 'data-title-dir="rtl"' in html
-    assert 'aria-label="رجوع 15 ثانية">−15 ث</button>' in html
+    assert 'aria-label="رجوع 15 ثانية" dir="auto">−15 ث</button>' in html
     assert '<div class="player__timeline" dir="ltr">' in html  # time runs left to right
     assert 'aria-label="الموضع في المحاضرة"' in html
     assert "<dt><kbd>مسافة</kbd> أو <kbd>K</kbd></dt>" in html
