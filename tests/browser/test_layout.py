@@ -352,3 +352,14 @@ def test_a_failed_request_is_announced_in_the_page_language(
     toast = page.locator("#toast")
     assert toast.inner_text() == toast.get_attribute("data-error-message")
     assert toast.inner_text().strip()
+
+
+def test_copying_the_feed_link_is_announced_in_arabic(live_server: str, new_page: Any) -> None:
+    page = new_page(extra_http_headers={"Accept-Language": "ar"})
+    page.goto(live_server + "/series/foundations-of-faith")
+    button = page.locator(".feed-link [data-copy]")
+    messages = {button.get_attribute("data-copied"), button.get_attribute("data-copy-hint")}
+    button.click()
+    _until(page, "!document.getElementById('toast').hidden")
+    assert page.locator("#toast").inner_text() in messages
+    assert "رابط الموجز" in page.locator("#toast").inner_text()
