@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .models import AuditEntry
 
 

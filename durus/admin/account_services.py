@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
 from .. import audit
 from ..auth.services import end_all_sessions
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import AccountState, EditorScope, Role, Scholar, User
 
 STATE_ACTIONS = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..audit import action_label, entity_type_label
+from ..i18n import lazy_gettext as _l
 
 ANY = SelectChoice("", _l("Any"))
 # What the code writes: `series.updated`, `user.role_changed`; `user`, `lecture`.

@@ -18,11 +18,11 @@ from pathlib import Path
 from flask import current_app, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..analytics import reader
 from ..htmx import render
+from ..i18n import lazy_gettext as _l
 from ..i18n import number
 from . import bp
 from . import insights_queries as queries

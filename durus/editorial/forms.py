@@ -29,8 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..i18n import lazy_gettext as _l
 from ..models.base import SLUG_PATTERN
-from .lazy import _l
 
 SLUG_RULES = [
     Optional(),

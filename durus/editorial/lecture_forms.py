@@ -32,9 +32,9 @@ from wtforms.validators import (
 )
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import Lecture, PublicationState, Series, Topic
 from ..models.base import SLUG_PATTERN
-from .lazy import _l
 from .queries import languages
 from .slugs import slug_taken
 

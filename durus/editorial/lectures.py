@@ -18,12 +18,12 @@ from werkzeug.wrappers import Response
 from ..catalogue import queries
 from ..extensions import db
 from ..htmx import render
+from ..i18n import lazy_gettext as _l
 from ..models import Lecture, MediaAsset, PublicationState, Scholar, Series
 from . import bp, versions
 from . import queries as editorial_queries
 from .access import editor_required, lecture_for_edit, scholar_for_edit
 from .forms import NoteForm
-from .lazy import _l
 from .lecture_forms import (
     DeleteForm,
     LectureCreateForm,

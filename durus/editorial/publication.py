@@ -10,9 +10,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from .. import audit
+from ..i18n import lazy_gettext as _l
 from ..models import Lecture, PublicationState, Series
 from ..models.publication import can_transition
-from .lazy import _l
 
 # How a state is named on the pages (the stored values stay English). "scheduled" is a
 # published item whose moment has not come yet.

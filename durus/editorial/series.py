@@ -20,12 +20,12 @@ from .. import audit
 from ..catalogue import queries as catalogue_queries
 from ..extensions import db
 from ..htmx import render, wants_fragment
+from ..i18n import lazy_gettext as _l
 from ..models import PublicationState, Scholar, Series
 from . import bp, ordering, publication, queries, slugs, versions
 from .access import editor_required, scholar_for_edit, series_for_edit
 from .forms import MoveForm, NoteForm, SeriesForm, TransitionForm, check_slug
 from .helpers import done, save_edit, stale_message
-from .lazy import _l
 
 FIELDS = ("title", "description", "language_code", "slug")
 LABELS = {
