@@ -52,10 +52,10 @@ def update() -> None:
         catalogue.obsolete.clear()
         for part in sorted((path.parent / "parts").glob("*.po")):
             for message in _read(part):
-                if not message.id or not message.string:
+                if not message.id:
                     continue
                 mine = catalogue.get(message.id, context=message.context)
-                if mine is not None and not _translated(mine.string):
+                if mine is not None and _translated(message.string):
                     mine.string = message.string
                     mine.flags.discard("fuzzy")
         with path.open("wb") as handle:
