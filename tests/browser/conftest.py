@@ -31,11 +31,18 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-if CHROMIUM is None:
-    pytest.skip(
-        "Chromium is not installed (apt-get install chromium): browser journeys skipped",
-        allow_module_level=True,
-    )
+NO_CHROMIUM = "Chromium is not installed (apt-get install chromium): browser journeys skipped"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium every browser test is skipped, with the reason in the summary (-ra),
+    however the tests were chosen (the whole suite or this folder)."""
+    if CHROMIUM is not None:
+        return
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 def _whole_responses(app: Flask) -> Any:
