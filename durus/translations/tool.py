@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -22,10 +23,10 @@ TEMPLATE = HERE / "messages.pot"
 BIN = Path(sys.executable).parent
 
 
-def extract() -> None:
+def extract(target: Path = TEMPLATE) -> None:
     command = [
         str(BIN / "pybabel"), "extract", "-F", str(HERE / "babel.cfg"), "-k", "_l",
-        "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(TEMPLATE), ".",
+        "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(target), ".",
     ]  # fmt: skip
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
 
@@ -73,8 +74,12 @@ def missing(path: Path) -> list[str]:
 
 
 def check() -> int:
-    extract()
-    template = {m.id for m in _read(TEMPLATE) if m.id}
+    """Compares a fresh extraction (in a temporary file: checking changes nothing) with
+    every catalogue."""
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "messages.pot"
+        extract(fresh)
+        template = {m.id for m in _read(fresh) if m.id}
     problems = 0
     for path in catalogues():
         known = {m.id for m in _read(path) if m.id}
