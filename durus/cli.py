@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .analytics.demo import DemoLecture, write_demo_month
 from .auth.passwords import hash_password
+from .backup import backup_command, restore_command
 from .config import PROJECT_ROOT
 from .extensions import db
 from .media.store import LocalMediaStore
@@ -129,3 +130,5 @@ def _audit_role(user: User, before: str | None) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
