@@ -45,9 +45,10 @@ run: database  ## serve Durus on http://127.0.0.1:5000/
 	@echo "Durus: http://$(HOST):$(PORT)/  (Ctrl+C stops it; the data is kept for the next run)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-lint: install  ## ruff: lint and formatting
+lint: install  ## ruff: lint and formatting; squawk: locking hazards in the migrations' SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python migrations/lint.py
 
 test: database lint  ## lint, then the whole test suite against real PostgreSQL
 	$(BIN)/pytest

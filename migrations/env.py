@@ -1,10 +1,14 @@
 """Alembic environment for Durus: the app's engine and Base.metadata (Flask-SQLAlchemy 3)."""
 
 import logging
+import os
+import re
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+
+from durus.config import ConfigurationError
 
 config = context.config
 if config.config_file_name is not None:
@@ -17,6 +21,22 @@ config.set_main_option(
 )
 
 
+def timeout(name, default):
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"\d+ ?(ms|s|min|h)?", value):
+        raise ConfigurationError(f"{name} must be a duration such as 5s or 500ms, not {value!r}")
+    return value
+
+
+# A migration waiting for a lock makes every later query on that table queue behind it: it
+# had better fail fast (and be run again later) than stall the site. Offline SQL gets them too.
+TIMEOUTS = [
+    f"SET lock_timeout = '{timeout('MIGRATION_LOCK_TIMEOUT', '5s')}'",
+    # 0 = none by default: building an index on a large table may take minutes.
+    f"SET statement_timeout = '{timeout('MIGRATION_STATEMENT_TIMEOUT', '0')}'",
+]
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -24,6 +44,8 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         compare_type=True,
     )
+    for statement in TIMEOUTS:
+        context.execute(statement)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -38,11 +60,19 @@ def run_migrations_online() -> None:
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", skip_empty)
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=db.metadata, **conf_args
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        # Session-wide, not SET LOCAL, so that they also cover autocommit blocks (CREATE INDEX
+        # CONCURRENTLY); the connection is closed afterwards rather than pooled with them.
+        try:
+            for statement in TIMEOUTS:
+                connection.exec_driver_sql(statement)
+            connection.commit()
+            context.configure(
+                connection=connection, target_metadata=db.metadata, **conf_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -9,6 +9,12 @@ tie-breaker; its search matches inside names and emails through a GIN index of t
 (the same durus_trigrams function as the catalogue, see 0003). The audit log is filtered by
 actor, action or entity and always read newest first, so each filter column leads an index
 ending in (created_at DESC, id DESC); these replace the single-column indexes they extend.
+
+Both tables are live and written on every sign-in and every editorial action, so the indexes
+are built and dropped CONCURRENTLY (outside a transaction: reads and writes go on meanwhile).
+A build that fails (e.g. on lock_timeout, set in env.py) leaves an invalid index behind and
+the revision unapplied; each index is therefore dropped if it exists before it is built, so
+running the upgrade again finishes the job.
 """
 
 import sqlalchemy as sa
@@ -39,26 +45,34 @@ AUDIT_INDEXES = [
     ),
 ]
 NEWEST_FIRST = [sa.text("created_at DESC"), sa.text("id DESC")]
+SEARCH_TRIGRAMS = sa.text("(durus_trigrams(display_name || ' ' || email))")
+
+
+def build(name, table, columns, **kw):
+    # IF NOT EXISTS alone would keep an invalid index that a failed attempt left: drop it first.
+    drop(name, table)
+    op.create_index(name, table, columns, postgresql_concurrently=True, if_not_exists=True, **kw)
+
+
+def drop(name, table):
+    op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
 
 
 def upgrade():
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    for name, columns in USER_INDEXES:
-        op.create_index(name, "users", columns)
-    op.execute(
-        "CREATE INDEX ix_users_search_trigrams ON users "
-        "USING gin ((durus_trigrams(display_name || ' ' || email)))"
-    )
-    for name, columns, old, _ in AUDIT_INDEXES:
-        op.create_index(name, "audit_log", [*columns, *NEWEST_FIRST])
-        op.drop_index(old, table_name="audit_log")
+    with op.get_context().autocommit_block():
+        for name, columns in USER_INDEXES:
+            build(name, "users", columns)
+        build("ix_users_search_trigrams", "users", [SEARCH_TRIGRAMS], postgresql_using="gin")
+        for name, columns, old, _ in AUDIT_INDEXES:
+            build(name, "audit_log", [*columns, *NEWEST_FIRST])
+            drop(old, "audit_log")
 
 
 def downgrade():
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    for name, _, old, old_columns in AUDIT_INDEXES:
-        op.create_index(old, "audit_log", old_columns)
-        op.drop_index(name, table_name="audit_log")
-    op.drop_index("ix_users_search_trigrams", table_name="users")
-    for name, _ in USER_INDEXES:
-        op.drop_index(name, table_name="users")
+    with op.get_context().autocommit_block():
+        for name, _, old, old_columns in AUDIT_INDEXES:
+            build(old, "audit_log", old_columns)
+            drop(name, "audit_log")
+        drop("ix_users_search_trigrams", "users")
+        for name, _ in USER_INDEXES:
+            drop(name, "users")
