@@ -162,6 +162,23 @@ def test_restore_refuses_a_database_that_has_tables(source: Flask, archive: Path
     assert "Traceback" not in result.output
 
 
+def test_a_failed_restore_leaves_nothing_behind(
+    archive: Path, fresh_database: Any, tmp_path: Path
+) -> None:
+    url = fresh_database("backup_clash")
+    with psycopg.connect(_libpq(url, make_url(url).database or ""), autocommit=True) as conn:
+        conn.execute("CREATE TYPE user_role AS ENUM ('someone else')")  # no table: "empty"
+    target = make_test_app(url, tmp_path)
+    try:
+        result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+    finally:
+        dispose(target)
+    assert result.exit_code == 1
+    assert "pg_restore failed, nothing restored" in result.output
+    assert "user_role" in result.output
+    assert _fingerprints(url) == {}
+
+
 def test_restore_refuses_a_file_that_is_not_an_archive(app: Flask, tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.dump"
     garbage.write_bytes(b"not a dump at all\n" * 10)
