@@ -7,6 +7,8 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from psycopg import errors
+from sqlalchemy.exc import OperationalError
 
 from durus.config import ConfigurationError
 
@@ -30,11 +32,31 @@ def timeout(name, default):
 
 # A migration waiting for a lock makes every later query on that table queue behind it: it
 # had better fail fast (and be run again later) than stall the site. Offline SQL gets them too.
+LOCK_TIMEOUT = timeout("MIGRATION_LOCK_TIMEOUT", "5s")
+# 0 = none by default: building an index on a large table may take minutes.
+STATEMENT_TIMEOUT = timeout("MIGRATION_STATEMENT_TIMEOUT", "0")
 TIMEOUTS = [
-    f"SET lock_timeout = '{timeout('MIGRATION_LOCK_TIMEOUT', '5s')}'",
-    # 0 = none by default: building an index on a large table may take minutes.
-    f"SET statement_timeout = '{timeout('MIGRATION_STATEMENT_TIMEOUT', '0')}'",
+    f"SET lock_timeout = '{LOCK_TIMEOUT}'",
+    f"SET statement_timeout = '{STATEMENT_TIMEOUT}'",
 ]
+
+
+def timed_out(exc):
+    """The operator's one line for a migration stopped by one of those timeouts, else None."""
+    if isinstance(exc.orig, errors.LockNotAvailable):
+        waited = f"waited longer than lock_timeout ({LOCK_TIMEOUT}) for a lock"
+        setting = "MIGRATION_LOCK_TIMEOUT"
+    elif isinstance(exc.orig, errors.QueryCanceled):
+        waited = f"ran longer than statement_timeout ({STATEMENT_TIMEOUT})"
+        setting = "MIGRATION_STATEMENT_TIMEOUT"
+    else:
+        return None
+    statement = " ".join(str(exc.statement).split())
+    statement = statement if len(statement) <= 80 else statement[:79] + "…"
+    return ConfigurationError(
+        f"migration stopped: it {waited} at: {statement}; the revision was not recorded, "
+        f"run `flask db upgrade` again when the database is quieter, or raise {setting}"
+    )
 
 
 def run_migrations_offline() -> None:
@@ -71,6 +93,11 @@ def run_migrations_online() -> None:
             )
             with context.begin_transaction():
                 context.run_migrations()
+        except OperationalError as exc:
+            stopped = timed_out(exc)
+            if stopped is None:
+                raise
+            raise stopped from None
         finally:
             connection.invalidate()
 
