@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import psycopg
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
@@ -140,12 +141,12 @@ def _audit_role(user: User, before: str | None) -> None:
     default=1.0,
     help="Multiply every default size (0.01 for a quick run).",
 )
-@click.option("--scholars", type=int)
-@click.option("--series", type=int)
-@click.option("--lectures", type=int)
-@click.option("--users", type=int)
-@click.option("--progress", type=int, help="Progress rows.")
-@click.option("--favourites", type=int)
+@click.option("--scholars", type=click.IntRange(min=1))
+@click.option("--series", type=click.IntRange(min=1))
+@click.option("--lectures", type=click.IntRange(min=1))
+@click.option("--users", type=click.IntRange(min=1))
+@click.option("--progress", type=click.IntRange(min=0), help="Progress rows.")
+@click.option("--favourites", type=click.IntRange(min=0))
 @click.option("--analytics-days", type=click.IntRange(min=0))
 @click.option("--seed", "seed_", type=click.IntRange(0, MAX_SEED), default=DEFAULT_SEED)
 def seed_synthetic(scale: float, seed_: int, **given: int | None) -> None:
@@ -174,6 +175,14 @@ def seed_synthetic(scale: float, seed_: int, **given: int | None) -> None:
         ).run()
     except SizeError as error:
         raise click.UsageError(str(error)) from None
+    except psycopg.errors.UndefinedTable:
+        raise click.ClickException(
+            "the database has no schema yet: run `flask db upgrade`"
+        ) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write the media or the analytics log: {error}"
+        ) from None
 
 
 def register_commands(app: Flask) -> None:

@@ -191,3 +191,43 @@ def test_sizes_that_cannot_fit_are_refused_in_one_line(synth_app: Flask) -> None
     assert result.exit_code == 2
     assert "progress must be at most" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_database_without_schema_is_refused_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    url = make_url(database_url)
+    name = f"{url.database}_synthetic_empty"
+    ensure_database(
+        url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False),
+        name,
+    )
+    own = url.set(database=name).render_as_string(hide_password=False)
+    reset_schema(own)
+    app = make_test_app(own, tmp_path)
+    try:
+        result = _seed(app)
+    finally:
+        dispose(app)
+    assert result.exit_code == 1
+    assert "no schema yet: run `flask db upgrade`" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unwritable_analytics_folder_is_reported_in_one_line(
+    synth_app: Flask, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    app = make_test_app(
+        str(synth_app.config["SQLALCHEMY_DATABASE_URI"]),
+        tmp_path,
+        ANALYTICS_DIR=str(blocker / "analytics"),
+    )
+    try:
+        result = _seed(app)
+    finally:
+        dispose(app)
+    assert result.exit_code == 1
+    assert "cannot write the media or the analytics log" in result.output
+    assert "Traceback" not in result.output
