@@ -191,8 +191,10 @@ def gunicorn(
     port = free_port()
     cmd = [str(Path(sys.prefix) / "bin/gunicorn"), "-k", "sync", "-w", str(workers)]
     cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally, read on failure
+    proc = subprocess.Popen(  # noqa: S603
+        cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -236,7 +238,7 @@ def wrk(base: str, script: str, args: list[str], connections: int, seconds: floa
     threads = min(connections, 2)
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(seconds, 1):.0f}s"]
     cmd += ["--timeout", "5s", "-s", str(BENCH / script), base, "--", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
     line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise BenchError(f"wrk failed: {(out.stderr or out.stdout).strip()[:200]}")
@@ -284,7 +286,8 @@ UPSERT = """\
 \\set l random(1, {lectures})
 \\set p random(0, 3000)
 INSERT INTO user_progress (user_id, lecture_id, position_seconds, completed_at, observed_at)
-VALUES (('{{{user_ids}}}'::uuid[])[:u], ('{{{lecture_ids}}}'::uuid[])[:l], :p, NULL, clock_timestamp())
+VALUES (('{{{user_ids}}}'::uuid[])[:u], ('{{{lecture_ids}}}'::uuid[])[:l], :p, NULL,
+        clock_timestamp())
 ON CONFLICT (user_id, lecture_id) DO UPDATE SET
   position_seconds = excluded.position_seconds,
   completed_at = coalesce(user_progress.completed_at, excluded.completed_at),
@@ -326,7 +329,7 @@ def pgbench(
             "postgres",
             database,
         ]
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
     tps = re.search(r"tps = ([\d.]+)", out.stdout)
     latency = re.search(r"latency average = ([\d.]+) ms", out.stdout)
     if out.returncode != 0 or tps is None:
@@ -348,43 +351,39 @@ def explain_pages(app, target: Target, out_dir: Path) -> list[str]:  # type: ign
     pages.update(
         {n.replace(" ", "-"): p for n, p in target.paths.items() if n.startswith("library")}
     )
-    summary = []
     with app.app_context():
-        client = app.test_client()
-        if target.listeners:
-            email, password = target.listeners[0]
-            client.post("/auth/sign-in", data={"email": email, "password": password})
-        for name, paths in pages.items():
-            captured: list[tuple[str, object]] = []
+        engine = db.engine
+    # Requests outside that context: each gets its own session, as under gunicorn.
+    client = app.test_client()
+    if target.listeners:
+        email, password = target.listeners[0]
+        client.post("/auth/sign-in", data={"email": email, "password": password})
+    summary = []
+    for name, paths in pages.items():
+        captured: list[tuple[str, object]] = []
 
-            def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-                if statement.lstrip().upper().startswith("SELECT"):
-                    captured.append((statement, parameters))
+        def capture(conn, cursor, statement, parameters, context, many, captured=captured):  # type: ignore[no-untyped-def]
+            if statement.lstrip(" (").upper().startswith(("SELECT", "WITH")):
+                captured.append((statement, parameters))
 
-            event.listen(db.engine, "before_cursor_execute", capture)
-            try:
-                for path in paths:
-                    client.get(path)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", capture)
-            text, seq = [], set()
-            with db.engine.connect() as conn:
-                for statement, parameters in captured:
-                    plan = conn.exec_driver_sql(
-                        "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
-                    )
-                    lines = [r[0] for r in plan]
-                    seq.update(
-                        m.group(1) for x in lines if (m := re.search(r"Seq Scan on (\w+)", x))
-                    )
-                    text.append(
-                        f"-- {paths}\n{statement}\n-- {parameters}\n" + "\n".join(lines) + "\n"
-                    )
-                conn.rollback()
-            (out_dir / f"explain-{name}.txt").write_text("\n".join(text))
-            per_page = len(captured) / max(len(paths), 1)
-            seqs = ", ".join(sorted(seq)) or "none"
-            summary.append(f"{name:<20} {per_page:>4.0f} queries/page  seq scans: {seqs}")
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            statuses = {client.get(path).status_code for path in paths}
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        text, seq = [], set()
+        with engine.connect() as conn:
+            for statement, parameters in captured:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                lines = [r[0] for r in plan]
+                seq.update(m.group(1) for x in lines if (m := re.search(r"Seq Scan on (\w+)", x)))
+                text.append(f"-- {paths}\n{statement}\n-- {parameters}\n" + "\n".join(lines) + "\n")
+            conn.rollback()
+        (out_dir / f"explain-{name}.txt").write_text("\n".join(text))
+        per_page = len(captured) / max(len(paths), 1)
+        seqs = ", ".join(sorted(seq)) or "none"
+        status = ",".join(str(x) for x in sorted(statuses))
+        summary.append(f"{name:<20} {status} {per_page:>4.0f} queries/page  seq scans: {seqs}")
     return summary
 
 
@@ -507,7 +506,8 @@ def run(args: argparse.Namespace, counts: list[int], url: str, analytics: str) -
         f"(mean {mean:.2f} ms); ping / pgbench = {ping.rate / tps:.2f}"
     )
     print(
-        f"worker memory after the run: largest RSS {rss:.0f} MiB, largest peak (VmHWM) {peak:.0f} MiB"
+        f"worker memory after the run: largest RSS {rss:.0f} MiB, "
+        f"largest peak (VmHWM) {peak:.0f} MiB"
     )
     print()
     print(targets(rows, hello, args.ping_connections, peak))
@@ -528,16 +528,18 @@ def listener_ids(app, emails: list[str]) -> list[str]:  # type: ignore[no-untype
 
 
 def table(rows: list[tuple[str, int, Result | None, str]], hello: dict[int, Result]) -> str:
-    head = f"{'row':<20} {'conns':>5} {'req/s':>8} {'x hello':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    cols = ("conns", "req/s", "x hello", "p50 ms", "p95 ms", "p99 ms", "errors")
+    head = f"{'row':<20} " + " ".join(f"{c:>8}" for c in cols)
     lines = [head, "-" * len(head)]
     for name, c, r, note in rows:
         if r is None:
-            lines.append(f"{name:<20} {'':>5} {note}")
+            lines.append(f"{name:<20} {'':>8} {note}")
             continue
         ref = hello.get(c)
         ratio = f"{r.rate / ref.rate:.2f}" if ref and ref.rate else "-"
         lines.append(
-            f"{name:<20} {c:>5} {r.rate:>8,.0f} {ratio:>8} {r.p50:>8.1f} {r.p95:>8.1f} {r.p99:>8.1f} {r.errors:>7}"
+            f"{name:<20} {c:>8} {r.rate:>8,.0f} {ratio:>8} "
+            f"{r.p50:>8.1f} {r.p95:>8.1f} {r.p99:>8.1f} {r.errors:>8}"
         )
     return "\n".join(lines)
 
