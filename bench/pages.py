@@ -400,6 +400,9 @@ def main() -> None:
     parser.add_argument("--pgbench-clients", type=int, default=8)
     parser.add_argument("--only", default="", help="comma-separated page rows (default: all)")
     parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument(
+        "--no-ping", action="store_true", help="pages only: no progress rows written"
+    )
     parser.add_argument("--quick", action="store_true", help="1 s rows, 2 workers-worth of time")
     args = parser.parse_args()
     if args.quick:
@@ -487,24 +490,30 @@ def run(args: argparse.Namespace, counts: list[int], url: str, analytics: str) -
                 rows.append((name, c, result, ""))
                 print(f"  {name} x{c}: {result.rate:,.0f} req/s", flush=True)
 
-        accounts = [sign_in(base, a, f"10.254.0.{i + 1}") for i, a in enumerate(target.listeners)]
-        ping_args = [",".join(target.lecture_ids)] + [x for a in accounts for x in a]
-        ping = wrk(base, "ping.lua", ping_args, args.ping_connections, args.seconds * 2)
-        rows.append(("progress ping", args.ping_connections, ping, ""))
-        print(f"  progress ping x{args.ping_connections}: {ping.rate:,.0f} req/s", flush=True)
+        if not args.no_ping:
+            accounts = [
+                sign_in(base, a, f"10.254.0.{i + 1}") for i, a in enumerate(target.listeners)
+            ]
+            ping_args = [",".join(target.lecture_ids)] + [x for a in accounts for x in a]
+            ping = wrk(base, "ping.lua", ping_args, args.ping_connections, args.seconds * 2)
+            rows.append(("progress ping", args.ping_connections, ping, ""))
+            print(f"  progress ping x{args.ping_connections}: {ping.rate:,.0f} req/s", flush=True)
         rss, peak = worker_memory(master)
 
-    user_ids = listener_ids(app, [a[0] for a in target.listeners])
-    tps, mean = pgbench(
-        args.database, user_ids, target.lecture_ids, args.pgbench_clients, args.seconds * 2
-    )
+    pg = None
+    if not args.no_ping:
+        user_ids = listener_ids(app, [a[0] for a in target.listeners])
+        pg = pgbench(
+            args.database, user_ids, target.lecture_ids, args.pgbench_clients, args.seconds * 2
+        )
 
     print()
     print(table(rows, hello))
-    print(
-        f"\npgbench, the ping's upsert, {args.pgbench_clients} clients: {tps:,.0f} TPS "
-        f"(mean {mean:.2f} ms); ping / pgbench = {ping.rate / tps:.2f}"
-    )
+    if pg is not None:
+        print(
+            f"\npgbench, the ping's upsert, {args.pgbench_clients} clients: {pg[0]:,.0f} TPS "
+            f"(mean {pg[1]:.2f} ms); ping / pgbench = {ping.rate / pg[0]:.2f}"
+        )
     print(
         f"worker memory after the run: largest RSS {rss:.0f} MiB, "
         f"largest peak (VmHWM) {peak:.0f} MiB"
