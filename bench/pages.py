@@ -432,7 +432,7 @@ def run(args: argparse.Namespace, counts: list[int], url: str, analytics: str) -
     try:
         app = bench_app(url, analytics)
         target = discover(app)
-    except sqlalchemy.exc.OperationalError as exc:
+    except sqlalchemy.exc.DBAPIError as exc:
         raise BenchError(
             f"database {args.database}: {str(exc.orig).strip().splitlines()[0]}"
         ) from None
