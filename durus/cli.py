@@ -169,7 +169,11 @@ def seed_synthetic(scale: float, seed_: int, **given: int | None) -> None:
             listener_key=lambda user_id: listener_key_for_user(uuid.UUID(user_id)),
             password_hash=lambda: hash_password(SYNTHETIC_PASSWORD),
             progress=lambda label, length: click.progressbar(
-                length=length, label=f"{label:<11}", show_pos=True, width=30
+                length=length,
+                label=f"{label:<11}",
+                show_pos=True,
+                width=30,
+                item_show_func=lambda rate: rate,  # rows/s, from the stage
             ),
             report=click.echo,
         ).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from durus.analytics import listener_key_for_user, reader
 from durus.embedded_db import ensure_database
 from durus.extensions import db
 from durus.synthetic import SYNTHETIC_PASSWORD
+from durus.synthetic import rows as synthetic_rows
 from tests.conftest import dispose, make_test_app, reset_schema
 from tests.helpers import csrf_token
 
@@ -231,3 +233,29 @@ def test_an_unwritable_analytics_folder_is_reported_in_one_line(
     assert result.exit_code == 1
     assert "cannot write the media or the analytics log" in result.output
     assert "Traceback" not in result.output
+
+
+def test_stages_finished_before_an_interruption_stay_committed(
+    synth_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _checksums(synth_app)
+    with synth_app.app_context():
+        db.session.execute(text("DELETE FROM favourites"))
+        db.session.execute(text("DELETE FROM user_progress"))
+        db.session.commit()
+    real = synthetic_rows.favourites
+
+    def cut_short(*args: object, **kwargs: object) -> Iterator[str]:
+        yield from itertools.islice(real(*args, **kwargs), 100)  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # as Ctrl-C half-way through the stage
+
+    monkeypatch.setattr(synthetic_rows, "favourites", cut_short)
+    stopped = _seed(synth_app)
+    assert stopped.exit_code != 0 and "progress: 2,000 rows" in stopped.output
+    counts = _counts(synth_app)
+    assert counts["user_progress"] == 2000 and counts["favourites"] == 0
+    monkeypatch.undo()
+    result = _seed(synth_app)
+    assert "progress: complete already" in result.output
+    assert "favourites: 400 rows" in result.output
+    assert _checksums(synth_app) == before and _counts(synth_app) == COUNTS

@@ -116,7 +116,9 @@ class Synthetic:
         self.suffix = rows.tag(seed, DEFAULT_SEED)
 
     def run(self) -> None:
-        with psycopg.connect(self.url) as conn:
+        # Autocommit: each `conn.transaction()` is then a transaction of its own (not a
+        # savepoint of one long implicit transaction), so a finished stage stays committed.
+        with psycopg.connect(self.url, autocommit=True) as conn:
             self.assets = self._audio(conn)
             self.series_plans = plan.plan_series(self.seed, self.sizes.scholars, self.sizes.series)
             self.lecture_plans = plan.plan_lectures(
@@ -377,14 +379,16 @@ def copy(
     table = target.split(" ", 1)[0]
     written = 0
     with (
-        _indexes_rebuilt_after(cur, table),
+        _indexes_rebuilt_after(cur, table, total),
         progress(label, total) as bar,
         cur.copy(f"COPY {target} FROM STDIN") as pipe,
     ):
+        started = time.perf_counter()
         for batch in _batches(lines):
             pipe.write("".join(batch))
             written += len(batch)
-            bar.update(len(batch))
+            rate = written / max(time.perf_counter() - started, 1e-6)
+            bar.update(len(batch), f"{rate:,.0f} rows/s")
     return written
 
 
@@ -400,10 +404,16 @@ def _batches(lines: Iterable[str]) -> Iterator[list[str]]:
 
 
 @contextmanager
-def _indexes_rebuilt_after(cur: psycopg.Cursor[Any], table: str) -> Iterator[None]:
+def _indexes_rebuilt_after(cur: psycopg.Cursor[Any], table: str, adding: int) -> Iterator[None]:
     """Drop `table`'s non-unique indexes and create them again from their definitions (unique
     ones stay: they enforce constraints). Inside the caller's transaction, so a rollback keeps
-    them."""
+    them. Only when the load is larger than what the table holds: else rebuilding costs more."""
+    holds = cur.execute(
+        "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", (table,)
+    ).fetchone()
+    if holds is None or holds[0] >= adding:
+        yield
+        return
     indexes = cur.execute(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
         " WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary",
