@@ -35,12 +35,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Generic, Literal, TypeVar
-
-import duckdb
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from . import EVENT_KINDS
 from .log import segment_name
+
+if TYPE_CHECKING:
+    import duckdb
 
 PLAY_SECONDS = 60
 SHORT_PLAY_SHARE = 0.8
@@ -270,6 +271,8 @@ def open_range(
     if not files:
         yield Range(start, end, "empty")
         return
+    import duckdb  # loaded on the first report, not by every worker at start (~40 MiB)
+
     connection = None
     spill = None
     try:

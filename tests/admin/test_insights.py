@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
@@ -229,7 +230,7 @@ def test_a_store_duckdb_cannot_read_is_unavailable(
     listen(log_dir, make_lecture(), 100)
 
     def broken(*_args: Any) -> None:
-        raise reader.duckdb.IOException("disk gone")
+        raise duckdb.IOException("disk gone")
 
     monkeypatch.setattr(reader, "_fold", broken)
     response = client.get("/admin/insights")
