@@ -29,6 +29,17 @@ def stale_message(entity_type: str, item: Any) -> str:
     )
 
 
+def current_values(form: Any, item: Any) -> Any:
+    """After a stale save: a fresh form of the same kind holding the item's current values, its
+    database-backed choices and a new version token, for the editor to review and save again."""
+    fresh = type(form)(formdata=None, obj=item)
+    for name, field in form._fields.items():
+        if hasattr(field, "choices"):
+            fresh[name].choices = field.choices
+    fresh.version.data = versions.token(item)
+    return fresh
+
+
 def done(endpoint: str, event: str | None = None, **values: Any) -> Response:
     """After a write: a 303 to the page (a targeted htmx request is told where to go)."""
     target = url_for(endpoint, **values)

@@ -19,7 +19,7 @@ from ..models import MediaAsset, Scholar, Series
 from . import bp, queries, slugs, versions
 from .access import admin_required, editor_required, scholar_for_edit
 from .forms import NoteForm, ScholarActiveForm, ScholarForm, ScholarPhotoForm
-from .helpers import done, save_edit, stale_message
+from .helpers import current_values, done, save_edit, stale_message
 from .images import save_image_upload
 from .uploads import UploadRefused, UploadTooLarge
 
@@ -121,9 +121,7 @@ def scholar_edit(scholar_id: uuid.UUID) -> Response:
     if not form.validate_on_submit() or not _check_slug(form, scholar.id):
         return _page(scholar, form, 422 if form.is_submitted() else 200)
     if versions.is_stale(scholar, form.version.data):
-        fresh = ScholarForm(formdata=None, obj=scholar)
-        fresh.name_original_language.choices = form.name_original_language.choices
-        fresh.version.data = versions.token(scholar)
+        fresh = current_values(form, scholar)
         return _page(scholar, fresh, 422, conflict=stale_message("scholar", scholar))
     save_edit("scholar", scholar, snapshot, lambda: _apply(form, scholar), form.slug.data)
     flash(_("Saved."), "success")

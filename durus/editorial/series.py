@@ -25,7 +25,7 @@ from ..models import PublicationState, Scholar, Series
 from . import bp, ordering, publication, queries, slugs, versions
 from .access import editor_required, scholar_for_edit, series_for_edit
 from .forms import MoveForm, NoteForm, SeriesForm, TransitionForm, check_slug
-from .helpers import done, save_edit, stale_message
+from .helpers import current_values, done, save_edit, stale_message
 
 FIELDS = ("title", "description", "language_code", "slug")
 LABELS = {
@@ -177,9 +177,7 @@ def series_edit(series_id: uuid.UUID) -> Response:
     if not form.validate_on_submit() or not _check_slug(form, series.id):
         return _page(series, form, 422 if form.is_submitted() else 200, block="series_form")
     if versions.is_stale(series, form.version.data):
-        fresh = SeriesForm(formdata=None, obj=series)
-        fresh.language_code.choices = form.language_code.choices
-        fresh.version.data = versions.token(series)
+        fresh = current_values(form, series)
         return _page(
             series, fresh, 422, block="series_form", conflict=stale_message("series", series)
         )
