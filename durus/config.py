@@ -179,9 +179,21 @@ def from_environment(instance_path: Path, overrides: dict[str, Any]) -> dict[str
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(instance_path / "media"),
         "ANALYTICS_DIR": env.get("ANALYTICS_DIR") or str(instance_path / "analytics"),
         "MEDIA_ACCEL_REDIRECT_PREFIX": accel_redirect_prefix(env),
+        # While the database is away a request fails within seconds (a 503), never hangs: a
+        # connection is tested before use (pre-ping), opening one gives up after 3 s, waiting
+        # for a free one in the pool after 5 s; over TCP, a server that stops answering is
+        # noticed after 10 s of unacknowledged data (tcp_user_timeout) or idle keepalives.
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": True,
-            "connect_args": {"connect_timeout": 5, "application_name": "durus"},
+            "pool_timeout": 5,
+            "connect_args": {
+                "connect_timeout": 3,
+                "application_name": "durus",
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 2,
+                "tcp_user_timeout": 10000,
+            },
         },
         "SQLALCHEMY_RECORD_QUERIES": False,
         "DATABASE_IS_EXTERNAL": False,

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import scoped_session
 
 from .config import ConfigurationError
+
+# What an unreachable, restarting or overloaded database raises: a refused or broken
+# connection, a server shutting down, too many clients (OperationalError, InterfaceError for
+# a connection already closed), and a pool with no connection to give (PoolTimeout).
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def reason(error: BaseException) -> str:
+    """The first line of the driver's own message about `error` (psycopg adds hints)."""
+    original = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    lines = str(original).strip().splitlines()
+    return lines[0].strip() if lines else type(error).__name__
+
+
+def discard_session(session: scoped_session[Any]) -> None:
+    """End a request's session after the database failed under it: its connection goes back to
+    the pool, which drops it if it is broken (SQLAlchemy invalidates a connection on a
+    disconnect, and pool_pre_ping tests the others before their next use)."""
+    with contextlib.suppress(SQLAlchemyError, OSError):
+        session.remove()
 
 
 def check_connection(engine: Engine) -> None:

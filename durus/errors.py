@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from .extensions import db
+from .database import UNAVAILABLE, discard_session, reason
+from .extensions import db, login_manager
 from .htmx import render
 from .i18n import lazy_gettext as _l
 
@@ -21,6 +24,7 @@ TITLES = {
     422: _l("Unprocessable Entity"),
     429: _l("Too Many Requests"),
     500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
 }
 MESSAGES = {
     400: _l(
@@ -35,6 +39,11 @@ MESSAGES = {
     429: _l("Too many attempts in a short time. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),
 }
+UNAVAILABLE_MESSAGE = _l(
+    "Durus cannot reach its database just now. This usually passes within a minute: "
+    "please try again shortly."
+)
+RETRY_AFTER_SECONDS = 5  # the Retry-After header, and how soon the page reloads itself
 CSRF_MESSAGE = _l(
     "This form has expired or did not come from Durus. Reload the page and send it again."
 )
@@ -64,6 +73,52 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
+def handle_database_unavailable(error: Exception) -> Response:
+    """The database is down, restarting or out of connections: 503 with Retry-After and a page
+    that reloads itself (a GET), rendered without a query, instead of a 500 or a hang."""
+    current_app.logger.warning(
+        "database unavailable (%s: %s): %s %s answered 503",
+        type(error).__name__,
+        reason(error),
+        request.method,
+        request.path,
+    )
+    _settle_language()
+    discard_session(db.session)
+    # From here on the visitor counts as signed out for this response only (their session is
+    # untouched): their account cannot be read, and nothing on this page needs it.
+    login_manager._update_request_context_with_user()
+    retry = request.method in {"GET", "HEAD"}
+    response = render(
+        "errors/unavailable.html",
+        block="error_message",
+        error=ServiceUnavailable(),
+        message=UNAVAILABLE_MESSAGE,
+        retry_url=request.full_path.rstrip("?") if retry else None,
+        retry_after=RETRY_AFTER_SECONDS,
+        status=503,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _settle_language() -> None:
+    """Fix this response's language before the session is discarded: a signed-in person's
+    preference when their account is already loaded, else the cookie or the browser's.
+    Flask-Login loads the account on first use, with a query; when that is what failed, the
+    visitor is taken as anonymous rather than the query tried again."""
+    if "_login_user" not in g:
+        login_manager._update_request_context_with_user()
+    try:
+        get_locale()
+    except SQLAlchemyError:  # an account whose attributes need the database again
+        login_manager._update_request_context_with_user()
+        get_locale()
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, handle_database_unavailable)
     app.jinja_env.globals.update(error_title=error_title)
