@@ -1,7 +1,8 @@
 // Durus player: one page-wide <audio> in the player bar (outside the region that boosted
 // navigation replaces), driven by the controls of the lecture page that is showing.
-// Progress goes to the server every 15 s and on pause, seek, end and page hide; an anonymous
-// listener's progress stays in localStorage until they sign in.
+// Progress goes to the server every 15 s and on pause, seek, end and page hide (a signed-in
+// listener's newest position is re-sent until the server has it); an anonymous listener's
+// progress stays in localStorage until they sign in.
 // Its words come from the page (data-text-* on #player-bar, in the interface language).
 (function () {
   "use strict";
@@ -63,37 +64,104 @@
   }
 
   // ---- Progress -------------------------------------------------------------------------
+  // Each observation (lecture, position, event, when it was made) is sent at once. For a
+  // signed-in listener the newest observation of each lecture is kept until the server
+  // acknowledges it with a 2xx: while the site is unreachable, or answers 5xx, 408 or 429, it
+  // is sent again after 2 s, then 4, 8, 16 and every 30 s, and a newer observation of that
+  // lecture takes its place. The server keeps whichever observation is newest, so one that
+  // arrives twice or late never moves progress back. Any other 4xx is final: the same
+  // observation would get the same answer.
 
-  function body(lecture, position, event, observedAt) {
+  var RETRY_FIRST_MS = 2000;
+  var RETRY_LONGEST_MS = 30000;
+  var unsent = {}; // lecture id → its newest observation the server has not acknowledged
+  var retryTimer = null;
+  var retryDelay = RETRY_FIRST_MS;
+
+  function observation(lectureId, url, position, event, observedAt) {
+    return {
+      lectureId: lectureId, url: url, position: position, event: event,
+      observedAt: observedAt, playbackId: playbackId || randomId(), sending: false
+    };
+  }
+
+  function body(seen) {
     var data = new FormData();
     data.append("csrf_token", csrfToken());
-    data.append("lecture", lecture.lectureId);
-    data.append("position", String(Math.max(0, position).toFixed(1)));
-    data.append("event", event);
-    data.append("observed_at", String(observedAt));
-    data.append("playback_id", playbackId || randomId());
+    data.append("lecture", seen.lectureId);
+    data.append("position", String(Math.max(0, seen.position).toFixed(1)));
+    data.append("event", seen.event);
+    data.append("observed_at", String(seen.observedAt));
+    data.append("playback_id", seen.playbackId);
     var browser = browserId();
     if (browser) data.append("browser_id", browser);
     return data;
   }
 
-  function send(event, useBeacon) {
+  function keep(seen) {
+    var held = unsent[seen.lectureId];
+    if (!held || held.observedAt <= seen.observedAt) unsent[seen.lectureId] = seen;
+  }
+
+  function settle(seen) {
+    if (unsent[seen.lectureId] === seen) delete unsent[seen.lectureId];
+  }
+
+  function worthRetrying(status) {
+    return status === 408 || status === 429 || status >= 500;
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = window.setTimeout(retryUnsent, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_LONGEST_MS);
+  }
+
+  function retryUnsent() {
+    retryTimer = null;
+    Object.keys(unsent).forEach(function (id) {
+      if (!unsent[id].sending) transmit(unsent[id], true, false);
+    });
+  }
+
+  // POST one observation; `held`: keep it (if it is the lecture's newest) until acknowledged.
+  function transmit(seen, held, keepalive) {
+    if (held) keep(seen);
+    seen.sending = true;
+    fetch(seen.url, { method: "POST", body: body(seen), credentials: "same-origin", keepalive: keepalive })
+      .then(function (response) {
+        seen.sending = false;
+        if (response.ok) retryDelay = RETRY_FIRST_MS;
+        if (held && worthRetrying(response.status)) scheduleRetry(); else settle(seen);
+      }, function () {
+        seen.sending = false;
+        if (held) scheduleRetry();
+      });
+  }
+
+  // `how`: "keepalive" when the page is hidden (it may live on, or be discarded); "beacon"
+  // when it is going away, and nothing can be retried after that: the observations still
+  // unsent go out once more with this one.
+  function send(event, how) {
     if (!playing) return;
     var now = Date.now();
     var position = audio.currentTime;
-    if (playing.signedIn !== "true") {
+    var signedIn = playing.signedIn === "true";
+    if (!signedIn) {
       localStorage.setItem(STORE + playing.lectureId, JSON.stringify({
         position: position, observedAt: now, url: playing.progressUrl,
         completed: event === "ended"
       }));
     }
-    var data = body(playing, position, event, now);
-    if (useBeacon && navigator.sendBeacon) {
-      navigator.sendBeacon(playing.progressUrl, data);
-    } else {
-      fetch(playing.progressUrl, { method: "POST", body: data, credentials: "same-origin" })
-        .catch(function () { /* offline: the next ping carries a newer position */ });
+    var seen = observation(playing.lectureId, playing.progressUrl, position, event, now);
+    if (how === "beacon" && navigator.sendBeacon) {
+      navigator.sendBeacon(seen.url, body(seen));
+      Object.keys(unsent).forEach(function (id) {
+        if (id !== seen.lectureId) navigator.sendBeacon(unsent[id].url, body(unsent[id]));
+      });
+      return;
     }
+    transmit(seen, signedIn, how === "keepalive");
   }
 
   // After signing in, the positions kept in this browser join the account (the server keeps
@@ -106,15 +174,15 @@
       try { saved = JSON.parse(localStorage.getItem(key)); } catch (e) { saved = null; }
       localStorage.removeItem(key);
       if (!saved) continue;
-      var lecture = { lectureId: key.slice(STORE.length) };
-      var data = body(lecture, saved.position, saved.completed ? "ended" : "pause", saved.observedAt);
-      fetch(progressUrl, { method: "POST", body: data, credentials: "same-origin" });
+      var event = saved.completed ? "ended" : "pause";
+      var seen = observation(key.slice(STORE.length), progressUrl, saved.position, event, saved.observedAt);
+      transmit(seen, true, false);
     }
   }
 
   function startPings() {
     stopPings();
-    pingTimer = window.setInterval(function () { send("tick", false); }, PING_EVERY_MS);
+    pingTimer = window.setInterval(function () { send("tick"); }, PING_EVERY_MS);
   }
 
   function stopPings() {
@@ -350,10 +418,10 @@
     audio = document.getElementById("durus-audio");
     bar = document.getElementById("player-bar");
     if (!audio) return;
-    audio.addEventListener("play", function () { send("play", false); startPings(); renderBar(); renderPage(); });
-    audio.addEventListener("pause", function () { stopPings(); if (!audio.ended) send("pause", false); renderBar(); renderPage(); });
-    audio.addEventListener("seeked", function () { if (!audio.paused) send("seek", false); renderPage(); });
-    audio.addEventListener("ended", function () { stopPings(); send("ended", false); renderBar(); renderPage(); showNext(); });
+    audio.addEventListener("play", function () { send("play"); startPings(); renderBar(); renderPage(); });
+    audio.addEventListener("pause", function () { stopPings(); if (!audio.ended) send("pause"); renderBar(); renderPage(); });
+    audio.addEventListener("seeked", function () { if (!audio.paused) send("seek"); renderPage(); });
+    audio.addEventListener("ended", function () { stopPings(); send("ended"); renderBar(); renderPage(); showNext(); });
     audio.addEventListener("timeupdate", function () { renderBar(); renderPage(); });
     document.addEventListener("click", onClick);
     document.addEventListener("change", function (event) {
@@ -369,9 +437,9 @@
     });
     document.addEventListener("keydown", onKey);
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden" && playing && !audio.paused) send("pause", true);
+      if (document.visibilityState === "hidden" && playing && !audio.paused) send("pause", "keepalive");
     });
-    window.addEventListener("pagehide", function () { if (playing && audio.currentTime > 0) send("pause", true); });
+    window.addEventListener("pagehide", function () { if (playing && audio.currentTime > 0) send("pause", "beacon"); });
     // Boosted navigation swapped the content region: a lecture page there, or none.
     document.addEventListener("htmx:afterSettle", function () {
       var section = document.querySelector("#content .player[data-lecture-id]");
