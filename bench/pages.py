@@ -398,7 +398,7 @@ def main() -> None:
     parser.add_argument("--connections", default="1,20", help="connection counts for the pages")
     parser.add_argument("--ping-connections", type=int, default=32)
     parser.add_argument("--pgbench-clients", type=int, default=8)
-    parser.add_argument("--only", default="", help="comma-separated page rows (default: all)")
+    parser.add_argument("--only", default="", help="comma-separated rows, 'ping' among them (default: all)")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument(
         "--no-ping", action="store_true", help="pages only: no progress rows written"
@@ -438,10 +438,13 @@ def run(args: argparse.Namespace, counts: list[int], url: str, analytics: str) -
         ) from None
     if args.only:
         wanted = {x.strip() for x in args.only.split(",")}
-        unknown = wanted - set(target.paths)
+        unknown = wanted - set(target.paths) - {"ping"}
         if unknown:
-            raise BenchError(f"unknown rows {sorted(unknown)}; rows are {sorted(target.paths)}")
+            raise BenchError(
+                f"unknown rows {sorted(unknown)}; rows are {sorted(target.paths)} and ping"
+            )
         target.paths = {k: v for k, v in target.paths.items() if k in wanted}
+        args.no_ping = args.no_ping or "ping" not in wanted
     rows: list[tuple[str, int, Result | None, str]] = []  # name, connections, result, note
     hello: dict[int, Result] = {}
     all_counts = sorted({*counts, args.ping_connections})

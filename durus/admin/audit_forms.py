@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..audit import action_label, entity_type_label
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 
 ANY = SelectChoice("", _l("Any"))
@@ -27,7 +27,7 @@ def as_uuid(text: str | None) -> uuid.UUID | None:
         return None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

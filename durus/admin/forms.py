@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 from ..models import AccountState, Role
 
@@ -42,7 +42,7 @@ STATE_CHANGES = {
 }
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -68,7 +68,7 @@ class UserFilterForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
@@ -77,7 +77,7 @@ class RoleForm(FlaskForm):
     confirm = BooleanField(_l("Yes, take these rights away"))
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     change = HiddenField(validators=[InputRequired(_l("Choose what to do."))])
     reason = TextAreaField(
         _l("Reason"),
@@ -94,11 +94,11 @@ class StateForm(FlaskForm):
             raise ValidationError(_l("Choose suspend, deactivate or reactivate."))
 
 
-class ScopeForm(FlaskForm):
+class ScopeForm(Form):
     scholar_id = SelectField(_l("Scholar"), validators=[InputRequired(_l("Choose a scholar."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Actions without fields: CSRF, and the confirmation where rights are taken away."""
 
     confirm = BooleanField(_l("Yes"))

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 
 PRESETS = {"7": 7, "30": 30, "90": 90}
@@ -64,7 +64,7 @@ class DayField(DateField):
             raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2026-11-21.")) from error
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import LazyString
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from ..forms import Form
 from ..i18n import LANGUAGES
 from ..i18n import lazy_gettext as _l
 from ..models.users import INTERFACE_LANGUAGES
@@ -62,7 +62,7 @@ class NewPasswordMixin:
             raise ValidationError(problem)
 
 
-class SignUpForm(NewPasswordMixin, FlaskForm):
+class SignUpForm(NewPasswordMixin, Form):
     email = EmailField(
         _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "email", "dir": "ltr"}
     )
@@ -77,7 +77,7 @@ class SignUpForm(NewPasswordMixin, FlaskForm):
         return (self.email.data or "", self.display_name.data or "")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "username", "dir": "ltr"}
     )
@@ -91,14 +91,14 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email"), validators=EMAIL_RULES, render_kw={"autocomplete": "email", "dir": "ltr"}
     )
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     password = new_password_field(_l("New password"))
     confirm = PasswordField(
         _l("New password again"),
@@ -115,7 +115,7 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
         return self._personal
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         _l("Name"), validators=NAME_RULES, render_kw={"autocomplete": "name"}
     )
@@ -140,7 +140,7 @@ class ChangePasswordForm(ResetPasswordForm):
     submit = SubmitField(_l("Change password"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     interface_language = SelectField(
         _l("Interface language"),
         choices=[_language_choice(code) for code in INTERFACE_LANGUAGES],
@@ -155,7 +155,7 @@ class PreferencesForm(FlaskForm):
     submit = SubmitField(_l("Save preferences"))
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Your password"),
         validators=[Length(max=MAX_LENGTH)],
@@ -169,5 +169,5 @@ class DeleteAccountForm(FlaskForm):
     submit = SubmitField(_l("Delete my account for good"))
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     submit = SubmitField(_l("Sign out"))

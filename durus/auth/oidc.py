@@ -17,7 +17,6 @@ from authlib.common.security import is_secure_transport
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuthError
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -27,6 +26,7 @@ from wtforms.validators import DataRequired, Length
 from .. import audit
 from ..config import ConfigurationError
 from ..extensions import db, limiter, oauth
+from ..forms import Form
 from ..htmx import render
 from ..i18n import lazy_gettext as _l
 from ..models import User, UserIdentity
@@ -115,7 +115,7 @@ def _origin(url: str) -> str:
 # The flow: start, callback, and proving the password before an identity joins an account.
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     password = PasswordField(
         _l("Password of your Durus account"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],

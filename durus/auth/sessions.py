@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
+from flask_login import COOKIE_NAME, current_user, login_user, logout_user, user_loaded_from_cookie
 
 from ..extensions import db, login_manager
 from ..i18n import lazy_gettext as _l
@@ -24,13 +24,20 @@ REMEMBER = "_durus_remember"
 SEEN_RESOLUTION = 60  # seconds: the session cookie is rewritten at most once a minute
 
 
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
+def parse_session_id(session_id: str) -> tuple[uuid.UUID, int] | None:
     user_id, _, version = session_id.partition(":")
     try:
-        key, expected = uuid.UUID(user_id), int(version)
+        return uuid.UUID(user_id), int(version)
     except ValueError:
         return None
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    key, expected = parsed
     user = db.session.get(User, key)
     if user is None or user.session_version != expected or user.state is not AccountState.ACTIVE:
         return None
@@ -54,9 +61,25 @@ def _restored_from_cookie(_app: Flask, user: User) -> None:
     mark_signed_in(remember=True)
 
 
+def _remember_cookie() -> str:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+
+
+def claimed_account() -> tuple[uuid.UUID, int] | None:
+    """(user id, session version) as this session states it, not yet checked against the
+    account: the hot paths check both in their own statement instead of loading the user.
+    A session restored from the remember-me cookie goes through Flask-Login's loader."""
+    if "_user_id" not in session and _remember_cookie() in request.cookies:
+        current_user._get_current_object()  # restores the session, or leaves it anonymous
+    session_id = session.get("_user_id")
+    return parse_session_id(session_id) if isinstance(session_id, str) else None
+
+
 def enforce_lifetimes() -> None:
-    """End a session that has been idle, or alive, for too long."""
-    if not current_user.is_authenticated:
+    """End a session that has been idle, or alive, for too long. (Only the session's own
+    clock is read: whether its account is still valid is the loader's business, so a request
+    that never needs the user loads no user.)"""
+    if "_user_id" not in session:
         return
     config = current_app.config
     remembered = session.get(REMEMBER, False)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 from .listing import DEFAULT_SORT, SORTS
 
@@ -30,7 +30,7 @@ class MinutesField(IntegerField):
             raise ValueError(_("Not a valid integer value.")) from exc
 
 
-class BrowseForm(FlaskForm):
+class BrowseForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

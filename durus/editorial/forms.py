@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 from ..models.base import SLUG_PATTERN
 
@@ -47,7 +47,7 @@ def check_slug(value: str | None) -> None:
         )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the item's `updated_at` as it was when the form was opened."""
 
     version = HiddenField()
@@ -83,7 +83,7 @@ class ScholarForm(VersionedForm):
             raise ValidationError(_("Choose the language of the name in original script."))
 
 
-class ScholarPhotoForm(FlaskForm):
+class ScholarPhotoForm(Form):
     photo = FileField(
         _l("Photo"),
         validators=[FileRequired(_l("Choose an image file."))],
@@ -95,7 +95,7 @@ class ScholarPhotoForm(FlaskForm):
     submit = SubmitField(_l("Upload photo"))
 
 
-class ScholarActiveForm(FlaskForm):
+class ScholarActiveForm(Form):
     active = SelectField(
         _l("Status"),
         choices=[SelectChoice("active", _l("Active")), SelectChoice("inactive", _l("Inactive"))],
@@ -153,7 +153,7 @@ class TransitionForm(VersionedForm):
         field.data = moment
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a lecture up, down, or to position N (1 is the first)."""
 
     direction = SelectField(
@@ -174,7 +174,7 @@ class MoveForm(FlaskForm):
         return True
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         _l("Note"),
         validators=[DataRequired(_l("Write the note.")), Length(max=5_000)],
@@ -184,7 +184,7 @@ class NoteForm(FlaskForm):
     submit = SubmitField(_l("Add note"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A deliberate action: the page's form carries confirm=yes."""
 
     confirm = HiddenField(validators=[InputRequired(_l("Confirm the action."))])

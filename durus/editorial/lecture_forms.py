@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
@@ -32,6 +31,7 @@ from wtforms.validators import (
 )
 
 from ..extensions import db
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 from ..models import Lecture, PublicationState, Series, Topic
 from ..models.base import SLUG_PATTERN
@@ -41,7 +41,7 @@ from .slugs import slug_taken
 AUDIO_HINT = _l("MP3, M4A, Ogg, FLAC or WAV. The file's content decides its type, not its name.")
 
 
-class LectureFields(FlaskForm):
+class LectureFields(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     language = SelectField(_l("Language"), validators=[InputRequired()])
@@ -101,7 +101,7 @@ class LectureEditForm(LectureFields):
             raise ValidationError(_("This address is taken by another lecture."))
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(Form):
     target = SelectField(_l("Change to"), validators=[InputRequired()])
     publish_at = DateTimeLocalField(
         _l("Publish at (UTC)"),
@@ -126,7 +126,7 @@ class PublicationForm(FlaskForm):
         return PublicationState(self.target.data)
 
 
-class ReplaceAudioForm(FlaskForm):
+class ReplaceAudioForm(Form):
     audio = FileField(_l("New audio file"), validators=[FileRequired()], description=AUDIO_HINT)
     confirm = BooleanField(
         _l("Replace the audio listeners hear with this file"),
@@ -134,7 +134,7 @@ class ReplaceAudioForm(FlaskForm):
     )
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     confirm = BooleanField(
         _l("Delete this draft for good"),
         validators=[DataRequired(_l("Confirm that you want to delete this draft."))],

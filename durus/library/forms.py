@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from ..forms import Form
 from ..i18n import lazy_gettext as _l
 
 
-class ToggleForm(FlaskForm):
+class ToggleForm(Form):
     """The state the listener asked for (not "flip it"): pressing twice, or a replayed request,
     asks for the same state again and changes nothing more."""
 
@@ -21,7 +21,7 @@ class ToggleForm(FlaskForm):
     next = HiddenField()
 
 
-class BackForm(FlaskForm):
+class BackForm(Form):
     """An action without input (remove from continue listening): where to go back to."""
 
     next = HiddenField()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -19,6 +18,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import PLAYBACK_RATES
+from ..forms import Form
 
 # The player's events, and the analytics event each one is logged as.
 EVENTS = {
@@ -31,7 +31,13 @@ EVENTS = {
 TOKEN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
+    class Meta:
+        # The player reads no message; without a catalogue, building the form needs neither
+        # the reader's language nor their account (a ping loads no user).
+        def get_translations(self, form: Form) -> None:
+            return None
+
     lecture = StringField(validators=[DataRequired(), UUID("Not a lecture.")])
     position = FloatField(validators=[InputRequired("A position is needed."), NumberRange(min=0)])
     event = SelectField(choices=[SelectChoice(name) for name in EVENTS])
@@ -44,5 +50,5 @@ class ProgressForm(FlaskForm):
             raise ValidationError("The position must be a number of seconds.")
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     rate = SelectField(choices=[SelectChoice(rate) for rate in PLAYBACK_RATES])

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from durus.extensions import db, limiter
-from durus.models import Lecture, PublicationState, User, UserProgress
+from durus.models import AccountState, Lecture, PublicationState, User, UserProgress
 from durus.player.moments import parse_moment
 from tests.factories import make_audio_asset, make_lecture, make_scholar
 from tests.helpers import PASSWORD, csrf_token, make_account, sign_in
@@ -203,6 +203,44 @@ def test_no_one_writes_another_listeners_progress(
     _ping(client, lecture, 42, user_id=str(victim.id), user=str(victim.id))
     assert _stored(victim, lecture) is None
     assert _stored(listener, lecture).position_seconds == 42
+
+
+def test_a_ping_is_one_statement_and_loads_no_user(
+    client: FlaskClient, listener: User, lecture: Lecture, count_queries: Any
+) -> None:
+    token = csrf_token(client, "/")
+    with count_queries() as statements:
+        assert _ping(client, lecture, 75, token=token).status_code == 204
+    assert len(statements) == 1, statements
+    assert "user_progress" in statements[0] and "users" in statements[0]
+    assert _stored(listener, lecture).position_seconds == 75
+
+
+@pytest.mark.parametrize("change", ["session ended", "suspended"])
+def test_a_ping_from_an_ended_session_saves_nothing(
+    client: FlaskClient, listener: User, lecture: Lecture, change: str
+) -> None:
+    token = csrf_token(client, "/")
+    if change == "session ended":
+        listener.session_version += 1  # signed out elsewhere, or the password changed
+    else:
+        listener.state = AccountState.SUSPENDED
+    db.session.flush()
+    assert _ping(client, lecture, 90, token=token).status_code == 204  # logged anonymously
+    assert _stored(listener, lecture) is None
+
+
+def test_a_session_restored_from_the_remember_me_cookie_saves_progress(
+    client: FlaskClient, lecture: Lecture, db_session: Any
+) -> None:
+    user = make_account()
+    sign_in(client, user, remember=True)
+    token = csrf_token(client, "/")
+    with client.session_transaction() as session:  # the browser forgot who signed in;
+        for key in [k for k in session if k != "csrf_token"]:  # the remember-me cookie
+            del session[key]  # knows
+    assert _ping(client, lecture, 44, token=token).status_code == 204
+    assert _stored(user, lecture).position_seconds == 44
 
 
 def test_anonymous_pings_store_nothing_in_the_database(
