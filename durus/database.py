@@ -25,6 +25,19 @@ def reason(error: BaseException) -> str:
     return lines[0].strip() if lines else type(error).__name__
 
 
+def connection_lost(session: scoped_session[Any]) -> bool:
+    """Whether the session's transaction is on a connection SQLAlchemy has invalidated: a
+    disconnect that some code caught and went on from. (Its next statement raises
+    PendingRollbackError rather than a connection error.)"""
+    current = session()
+    if not current.in_transaction():
+        return False
+    try:
+        return current.connection().invalidated
+    except SQLAlchemyError:
+        return False
+
+
 def discard_session(session: scoped_session[Any]) -> None:
     """End a request's session after the database failed under it: its connection goes back to
     the pool, which drops it if it is broken (SQLAlchemy invalidates a connection on a

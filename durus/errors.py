@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from .database import UNAVAILABLE, discard_session, reason
+from .database import UNAVAILABLE, connection_lost, discard_session, reason
 from .extensions import db, login_manager
 from .htmx import render
 from .i18n import lazy_gettext as _l
@@ -103,6 +103,15 @@ def handle_database_unavailable(error: Exception) -> Response:
     return response
 
 
+def handle_pending_rollback(error: PendingRollbackError) -> Response:
+    """A statement refused because an earlier error in this request left the transaction
+    unfinished: the database gone, when that error was a lost connection that some code
+    swallowed; otherwise a bug, and the usual 500."""
+    if connection_lost(db.session):
+        return handle_database_unavailable(error)
+    raise error
+
+
 def _settle_language() -> None:
     """Fix this response's language before the session is discarded: a signed-in person's
     preference when their account is already loaded, else the cookie or the browser's.
@@ -121,4 +130,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     for error in UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
+    app.register_error_handler(PendingRollbackError, handle_pending_rollback)
     app.jinja_env.globals.update(error_title=error_title)

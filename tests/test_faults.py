@@ -28,7 +28,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -252,6 +252,33 @@ def test_a_connection_broken_mid_transaction_is_discarded(
         db.session.rollback()
         assert db.session.scalar(text("SELECT pg_backend_pid()")) != backend
     assert fault_app.test_client().get(site.lecture_path).status_code == 200
+
+
+def test_a_connection_lost_where_the_error_is_swallowed_is_a_503_too(
+    fault_app: Flask, pg: PostgresInstance, site: Site
+) -> None:
+    """Code that catches errors broadly (choosing the page's language asks whether anyone is
+    signed in, and takes any error for "no") leaves the transaction on a dead connection;
+    the next query raises PendingRollbackError instead. The answer is still the retry page."""
+    listener, _ = signed_in(fault_app, site.listener)
+    with fault_app.app_context():
+        engine = db.engine
+    ended: list[int] = []
+
+    def end_it_before_the_account_is_read(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not ended and "FROM users" in statement:
+            ended.append(conn.connection.dbapi_connection.info.backend_pid)
+            pg.execute(DATABASE, "SELECT pg_terminate_backend(%s, 5000)", ended[0])
+
+    event.listen(engine, "before_cursor_execute", end_it_before_the_account_is_read)
+    try:
+        response = listener.get("/scholars")
+    finally:
+        event.remove(engine, "before_cursor_execute", end_it_before_the_account_is_read)
+    assert ended
+    assert response.status_code == 503
+    assert RETRY_PAGE in response.text
+    assert listener.get("/scholars").status_code == 200
 
 
 def test_pooled_connections_ended_by_the_server_are_replaced_unnoticed(
