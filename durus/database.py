@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -38,12 +37,17 @@ def connection_lost(session: scoped_session[Any]) -> bool:
         return False
 
 
-def discard_session(session: scoped_session[Any]) -> None:
-    """End a request's session after the database failed under it: its connection goes back to
-    the pool, which drops it if it is broken (SQLAlchemy invalidates a connection on a
-    disconnect, and pool_pre_ping tests the others before their next use)."""
-    with contextlib.suppress(SQLAlchemyError, OSError):
+def discard_session(session: scoped_session[Any]) -> bool:
+    """End a request's session, even when the database failed under it: its connection goes
+    back to the pool, which drops it if it is broken (SQLAlchemy invalidates a connection on a
+    disconnect, and pool_pre_ping tests the others before their next use). False when the
+    final rollback failed (the connection was lost)."""
+    try:
         session.remove()
+    except (SQLAlchemyError, OSError):
+        session.registry.clear()  # remove() stops before forgetting the session
+        return False
+    return True
 
 
 def check_connection(engine: Engine) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import PendingRollbackError, SQLAlchemyError
@@ -126,9 +126,19 @@ def _settle_language() -> None:
         get_locale()
 
 
+def end_session(_error: BaseException | None) -> None:
+    """Teardown, before Flask-SQLAlchemy's own: the server may go away after the answer was
+    made, as the request's transaction is rolled back. That failure is not the visitor's:
+    the answer stands, and the broken connection is dropped."""
+    if not discard_session(db.session):
+        where = request.path if has_request_context() else "a command"
+        current_app.logger.warning("database connection lost while ending %s", where)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     for error in UNAVAILABLE:
         app.register_error_handler(error, handle_database_unavailable)
     app.register_error_handler(PendingRollbackError, handle_pending_rollback)
+    app.teardown_appcontext(end_session)  # teardowns run last-registered first
     app.jinja_env.globals.update(error_title=error_title)

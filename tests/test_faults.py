@@ -281,6 +281,31 @@ def test_a_connection_lost_where_the_error_is_swallowed_is_a_503_too(
     assert listener.get("/scholars").status_code == 200
 
 
+def test_a_connection_lost_as_the_request_ends_does_not_spoil_its_answer(
+    fault_app: Flask, pg: PostgresInstance, site: Site
+) -> None:
+    """The server goes away after the page was made, while the request's transaction is
+    rolled back: the page still goes out, and the next request gets a fresh connection."""
+    visitor = fault_app.test_client()
+    with fault_app.app_context():
+        engine = db.engine
+    ended: list[int] = []
+
+    def end_it_before_the_rollback(conn: Any) -> None:
+        if not ended:
+            ended.append(conn.connection.dbapi_connection.info.backend_pid)
+            pg.execute(DATABASE, "SELECT pg_terminate_backend(%s, 5000)", ended[0])
+
+    event.listen(engine, "rollback", end_it_before_the_rollback)
+    try:
+        response = visitor.get(site.lecture_path)
+    finally:
+        event.remove(engine, "rollback", end_it_before_the_rollback)
+    assert ended
+    assert response.status_code == 200
+    assert visitor.get(site.lecture_path).status_code == 200
+
+
 def test_pooled_connections_ended_by_the_server_are_replaced_unnoticed(
     fault_app: Flask, pg: PostgresInstance, site: Site
 ) -> None:
