@@ -342,6 +342,26 @@ def test_a_database_that_stops_answering_is_a_503_after_the_connect_timeout(
     assert visitor.get(site.lecture_path).status_code == 200
 
 
+def test_a_pool_with_no_free_connection_is_a_503_after_the_pool_timeout(
+    pg: PostgresInstance, site: Site, tmp_path: Path
+) -> None:
+    """Every pooled connection busy (threaded workers, a slow query): the request waits
+    pool_timeout for one, then gets the retry page."""
+    options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1, "pool_pre_ping": True}
+    app = make_test_app(
+        pg.url(DATABASE), tmp_path, PROPAGATE_EXCEPTIONS=False, SQLALCHEMY_ENGINE_OPTIONS=options
+    )
+    try:
+        with app.app_context(), db.engine.connect():  # the only connection, held
+            response, seconds = timed(app.test_client().get, site.lecture_path)
+        assert response.status_code == 503
+        assert RETRY_PAGE in response.text
+        assert 1 <= seconds < NO_HANG_SECONDS
+        assert app.test_client().get(site.lecture_path).status_code == 200
+    finally:
+        dispose(app)
+
+
 # --- the analytics log cannot be written -------------------------------------------------------
 
 
