@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -57,7 +59,8 @@ def error_title(error: HTTPException) -> str:
 def handle_http_error(error: HTTPException) -> Response:
     code = error.code or 500
     if code >= 500:
-        db.session.rollback()  # the failed action leaves nothing half-written
+        with contextlib.suppress(SQLAlchemyError):  # a connection already lost has nothing
+            db.session.rollback()  # the failed action leaves nothing half-written
     message = (
         CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(code, error.description)
     )
