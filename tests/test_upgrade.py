@@ -198,6 +198,8 @@ def test_previous_release_with_data_upgrades_intact(old_app: Flask) -> None:
     listener = old_app.test_client()
     sign_in(listener, SimpleNamespace(email="amina@example.com"), PASSWORD)
     assert "Water and its kinds" in listener.get("/library").text
+    # 0006 filled the stored search values of the rows that were there.
+    assert "Water and its kinds" in listener.get("/search?q=kinds+of+water").text
     moved = listener.get("/lectures/water")
     assert moved.headers["Location"].endswith("/lectures/water-and-its-kinds")
 

@@ -17,8 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from flask import abort, request
 from markupsafe import Markup
-from sqlalchemy import ARRAY, Float, Index, Select, Text, and_, bindparam, func, or_, select
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy import ARRAY, Float, Index, Select, Text, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.wrappers import Response
@@ -41,40 +41,33 @@ T = TypeVar("T")
 TEXTS = ARRAY(Text)
 
 
-def _document(*columns: Any) -> ColumnElement[Any]:
-    return func.durus_search_document(*columns, type_=TSVECTOR)
-
-
 def _trigrams(value: Any) -> ColumnElement[Any]:
     return func.durus_trigrams(value, type_=TEXTS)
 
 
 @dataclass(frozen=True)
 class Indexed:
-    """What is searched in one table: its indexed tsvector and trigram expressions, and the
-    titles an exact match compares."""
+    """What is searched in one table: its stored tsvector and title trigrams (both indexed)
+    and its titles' folded words (migration 0006 keeps all three)."""
 
-    document: ColumnElement[Any]
-    trigrams: ColumnElement[Any]
-    titles: tuple[Any, ...]
+    document: Any
+    trigrams: Any
+    titles: Any
 
 
-LECTURES = Indexed(
-    _document(Lecture.title, Lecture.description), _trigrams(Lecture.title), (Lecture.title,)
-)
-SERIES = Indexed(
-    _document(Series.title, Series.description), _trigrams(Series.title), (Series.title,)
-)
-SCHOLARS = Indexed(
-    _document(Scholar.name, Scholar.name_original, Scholar.biography),
-    _trigrams(Scholar.name).op("||", return_type=TEXTS)(_trigrams(Scholar.name_original)),
-    (Scholar.name, Scholar.name_original),
-)
+LECTURES = Indexed(Lecture.search_document, Lecture.search_trigrams, Lecture.search_titles)
+SERIES = Indexed(Series.search_document, Series.search_trigrams, Series.search_titles)
+SCHOLARS = Indexed(Scholar.search_document, Scholar.search_trigrams, Scholar.search_titles)
 
 # The migration creates these; declaring them keeps autogenerate from dropping them.
 for _table, _indexed in (("lectures", LECTURES), ("series", SERIES), ("scholars", SCHOLARS)):
-    Index(f"ix_{_table}_search_document", _indexed.document, postgresql_using="gin")
-    Index(f"ix_{_table}_search_trigrams", _indexed.trigrams, postgresql_using="gin")
+    for _column in (_indexed.document, _indexed.trigrams):
+        Index(
+            f"ix_{_table}_{_column.key}_stored",
+            _column,
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +83,8 @@ def _ranked(indexed: Indexed, query: str) -> Ranked:
     tsquery = func.durus_search_query(q, type_=TSQUERY)
     query_trigrams = _trigrams(q)
     similarity = func.durus_similarity(query_trigrams, indexed.trigrams, type_=Float)
-    query_words = func.durus_words(q, type_=TEXTS)
-    exact = or_(*(func.durus_words(t, type_=TEXTS) == query_words for t in indexed.titles))
+    query_words = func.array_to_string(func.durus_words(q, type_=TEXTS), " ")
+    exact = query_words == any_(indexed.titles)
     probe = func.durus_trigram_probe(q, type_=TEXTS)
     where = or_(
         indexed.document.op("@@")(tsquery),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Text, Uuid, func, text
+from sqlalchemy import ARRAY, DateTime, Enum, FetchedValue, MetaData, Text, Uuid, func, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from .enums import PublicationState
@@ -72,3 +74,14 @@ def slug_check(column: str = "slug") -> str:
 
 def not_blank(column: str) -> str:
     return f"length(btrim({column})) > 0"
+
+
+def search_columns() -> tuple[Any, Any, Any]:
+    """search_document, search_trigrams, search_titles: what search reads, filled by each
+    table's trigger (migration 0006) from its titles and texts; never loaded with the row."""
+    return tuple(  # type: ignore[return-value]
+        mapped_column(
+            kind, FetchedValue(), FetchedValue(for_update=True), deferred=True, nullable=True
+        )
+        for kind in (TSVECTOR, ARRAY(Text), ARRAY(Text))
+    )

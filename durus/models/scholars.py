@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, created_at, not_blank, slug_check, updated_at, uuid_pk
+from .base import Base, created_at, not_blank, search_columns, slug_check, updated_at, uuid_pk
 from .media import MediaAsset
 from .reference import Language
 
@@ -33,6 +33,7 @@ class Scholar(Base):
         ForeignKey("languages.code"), index=True
     )
     biography: Mapped[str] = mapped_column(server_default="")
+    search_document, search_trigrams, search_titles = search_columns()
     photo_asset_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("media_assets.id", ondelete="RESTRICT"), index=True
     )

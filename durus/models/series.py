@@ -13,6 +13,7 @@ from .base import (
     created_at,
     not_blank,
     publication_state,
+    search_columns,
     slug_check,
     updated_at,
     uuid_pk,
@@ -47,6 +48,7 @@ class Series(Base):
     slug: Mapped[str] = mapped_column(unique=True)
     title: Mapped[str]
     description: Mapped[str] = mapped_column(server_default="")
+    search_document, search_trigrams, search_titles = search_columns()
     language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), index=True)
     state: Mapped[PublicationState] = publication_state()
     published_at: Mapped[datetime | None]

@@ -539,8 +539,8 @@ GENERATED = [
 
 @pytest.mark.usefixtures("db_session")
 def test_the_gin_indexes_serve_the_search_queries() -> None:
-    """The planner answers the search statements from the GIN indexes: the statements use
-    the very expressions the indexes hold."""
+    """The planner answers the search statements from the GIN indexes of the stored search
+    columns."""
     audio = make_audio_asset().id
     for statement in GENERATED:
         db.session.execute(text(statement), {"audio": audio})

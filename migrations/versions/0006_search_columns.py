@@ -1,0 +1,143 @@
+"""Search: the folded search values stored in columns, kept by triggers, instead of computed.
+
+Revision ID: 0006_search_columns
+Revises: 0005_admin
+Create Date: 2026-11-22
+
+0003 indexed expressions (durus_search_document(title, description), durus_trigrams(title)):
+the index finds the matches, but ranking them computed the expression again for every match,
+and the exact-title test folded every matching title. Folding costs about 2 ms for a lecture
+(durus_fold's translate() walks a 500-character table for each character), so a common word
+among 300,000 lectures (49,000 matches for "prayer") took minutes. Now each row keeps
+- search_document: the tsvector of 0003 (ranked with ts_rank straight from the column),
+- search_trigrams: the title's trigrams (similarity from the column),
+- search_titles: each title's folded words joined by spaces (the exact-title test is an
+  equality with the folded query),
+computed by a BEFORE INSERT OR UPDATE trigger of each table from the same functions, so
+nothing in the application has to remember them, and indexed (GIN, named
+ix_<table>_<column>_stored) in place of 0003's expression indexes, which are dropped. The
+indexes have no pending list (fastupdate off): editors write a few rows at a time, searches
+are many and never scan a backlog of unmerged rows (which also made the planner shy of them).
+
+Safe on a live database: the columns are added without a default (no table rewrite); the
+triggers exist before the backfill, so rows written meanwhile fill themselves; the backfill
+commits every 2,000 rows (a DO block in autocommit, short row locks); the indexes are built
+and the old ones dropped CONCURRENTLY. Each step can run again after a failure.
+"""
+
+from alembic import op
+
+revision = "0006_search_columns"
+down_revision = "0005_admin"
+branch_labels = None
+depends_on = None
+
+# table -> (document, trigrams, titles), over the NEW row
+VALUES = {
+    "lectures": (
+        "durus_search_document(NEW.title, NEW.description)",
+        "durus_trigrams(NEW.title)",
+        "ARRAY[array_to_string(durus_words(NEW.title), ' ')]",
+    ),
+    "series": (
+        "durus_search_document(NEW.title, NEW.description)",
+        "durus_trigrams(NEW.title)",
+        "ARRAY[array_to_string(durus_words(NEW.title), ' ')]",
+    ),
+    "scholars": (
+        "durus_search_document(NEW.name, NEW.name_original, NEW.biography)",
+        "durus_trigrams(NEW.name) || durus_trigrams(NEW.name_original)",
+        "array_remove(ARRAY[array_to_string(durus_words(NEW.name), ' '), "
+        "array_to_string(durus_words(NEW.name_original), ' ')], NULL)",
+    ),
+}
+SOURCES = {
+    "lectures": "title, description",
+    "series": "title, description",
+    "scholars": "name, name_original, biography",
+}
+COLUMNS = ("search_document", "search_trigrams", "search_titles")
+TYPES = ("tsvector", "text[]", "text[]")
+INDEXED = ("search_document", "search_trigrams")  # ix_<table>_<column>: 0003's indexes
+
+
+def _function(table):
+    document, trigrams, titles = VALUES[table]
+    return f"""CREATE OR REPLACE FUNCTION {table}_search_fill() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.search_document := {document};
+            NEW.search_trigrams := {trigrams};
+            NEW.search_titles := {titles};
+            RETURN NEW;
+        END $$"""
+
+
+def _backfill(table):
+    # The trigger fires on the UPDATE of a source column: setting one to itself refills a row.
+    first = SOURCES[table].split(",")[0]
+    return f"""DO $$
+        DECLARE
+            done integer;
+        BEGIN
+            LOOP
+                UPDATE {table} SET {first} = {first}
+                WHERE id IN (SELECT id FROM {table} WHERE search_document IS NULL LIMIT 2000);
+                GET DIAGNOSTICS done = ROW_COUNT;
+                EXIT WHEN done = 0;
+                COMMIT;
+            END LOOP;
+        END $$"""
+
+
+def _index(table, column, name):
+    # IF NOT EXISTS alone would keep an invalid index that a failed attempt left.
+    op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    op.execute(
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} USING gin ({column})"
+        " WITH (fastupdate = off)"
+    )
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        for table in VALUES:
+            added = ", ".join(
+                f"ADD COLUMN IF NOT EXISTS {c} {t}" for c, t in zip(COLUMNS, TYPES, strict=True)
+            )
+            op.execute(f"ALTER TABLE {table} {added}")
+            op.execute(_function(table))
+            op.execute(f"DROP TRIGGER IF EXISTS search_fill ON {table}")
+            op.execute(
+                f"CREATE TRIGGER search_fill BEFORE INSERT OR UPDATE OF {SOURCES[table]} "
+                f"ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_search_fill()"
+            )
+            op.execute(_backfill(table))
+            # search_titles is only compared for the ranking, never looked up: no index.
+            for column in INDEXED:
+                _index(table, column, f"ix_{table}_{column}_stored")
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS ix_{table}_{column}")
+
+
+def downgrade():
+    with op.get_context().autocommit_block():
+        for table in VALUES:
+            expressions = {
+                "search_document": f"durus_search_document({SOURCES[table]})",
+                "search_trigrams": (
+                    "(durus_trigrams(name) || durus_trigrams(name_original))"
+                    if table == "scholars"
+                    else "durus_trigrams(title)"
+                ),
+            }
+            for column in INDEXED:
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS ix_{table}_{column}")
+                op.execute(
+                    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_{table}_{column} "
+                    f"ON {table} USING gin (({expressions[column]}))"
+                )
+                op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS ix_{table}_{column}_stored")
+            op.execute(f"DROP TRIGGER IF EXISTS search_fill ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS {table}_search_fill()")
+            dropped = ", ".join(f"DROP COLUMN IF EXISTS {c}" for c in COLUMNS)
+            op.execute(f"ALTER TABLE {table} {dropped}")
