@@ -30,6 +30,7 @@ SHIPPED: dict[str, tuple[str, ...]] = {
     # Their indexes were built inside the transaction, blocking writes while they were built.
     "0003_search": ("require-concurrent-index-creation",),
     "0004_library": ("require-concurrent-index-creation",),
+    "0005_admin": (),  # shipped clean
 }
 
 

@@ -24,7 +24,7 @@ from durus.extensions import db
 from tests.conftest import dispose, make_test_app
 from tests.helpers import sign_in
 
-PREVIOUS_RELEASE = "0004_library"  # the head of the release running in production
+PREVIOUS_RELEASE = "0005_admin"  # the head of the release running in production
 PASSWORD = "the old release's password"
 SHA = "ab" * 32
 
@@ -156,13 +156,17 @@ def _contents(tables: dict[str, list[str]]) -> dict[str, tuple[int, str]]:
     return found
 
 
-def test_previous_release_with_data_upgrades_intact(old_app: Flask) -> None:
+def _load_previous_release_data() -> None:
     hashes = {"admin_hash": hash_password(PASSWORD), "listener_hash": hash_password(PASSWORD)}
+    for statement in PREVIOUS_RELEASE_DATA.split(";\n"):
+        if statement.strip():
+            db.session.execute(text(statement), {**hashes, "sha": SHA})
+    db.session.commit()
+
+
+def test_previous_release_with_data_upgrades_intact(old_app: Flask) -> None:
     with old_app.app_context():
-        for statement in PREVIOUS_RELEASE_DATA.split(";\n"):
-            if statement.strip():
-                db.session.execute(text(statement), {**hashes, "sha": SHA})
-        db.session.commit()
+        _load_previous_release_data()
         before_columns = _columns()
         before = _contents(before_columns)
         empty = [table for table, (count, _) in before.items() if count == 0]
@@ -211,13 +215,14 @@ def quick_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIGRATION_STATEMENT_TIMEOUT", "30s")
 
 
-def _indexes() -> dict[str, bool]:
-    """The indexes of the tables 0005 changes, and whether each is valid (usable)."""
+def _indexes(table: str) -> dict[str, bool]:
+    """The indexes of `table`, and whether each is valid (usable)."""
     rows = db.session.execute(
         text(
             "SELECT indexrelid::regclass::text, indisvalid FROM pg_index"
-            " WHERE indrelid IN ('users'::regclass, 'audit_log'::regclass)"
-        )
+            " WHERE indrelid = CAST(:table AS regclass)"
+        ),
+        {"table": table},
     )
     return dict(rows.all())
 
@@ -225,10 +230,11 @@ def _indexes() -> dict[str, bool]:
 @pytest.mark.usefixtures("quick_timeouts")
 def test_a_migration_that_cannot_get_its_lock_gives_up_and_can_run_again(old_app: Flask) -> None:
     with old_app.app_context():
-        # A writer's transaction left open on audit_log: building an index concurrently has to
-        # wait for it, after the users indexes are built and the first audit index is begun.
+        _load_previous_release_data()
+        # A writer's transaction left open on series: 0006 does the lectures first, then
+        # cannot add the columns to series (that needs the table to itself) and gives up.
         writer = db.engine.connect()
-        writer.execute(text("LOCK TABLE audit_log IN ROW EXCLUSIVE MODE"))
+        writer.execute(text("LOCK TABLE series IN ROW EXCLUSIVE MODE"))
         try:
             with pytest.raises(ConfigurationError, match="lock_timeout") as stopped:
                 flask_migrate.upgrade()
@@ -236,20 +242,22 @@ def test_a_migration_that_cannot_get_its_lock_gives_up_and_can_run_again(old_app
             writer.rollback()
             writer.close()
         assert "\n" not in str(stopped.value)
-        assert "ix_audit_log_actor_id_created_at" in str(stopped.value)
+        assert "ALTER TABLE series" in str(stopped.value)
         version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
         assert version == PREVIOUS_RELEASE
-        left = _indexes()
-        assert left["ix_users_created_at_id"] is True
-        assert left["ix_audit_log_actor_id_created_at"] is False  # begun, never finished
+        assert "ix_lectures_search_document_stored" in _indexes("lectures")
+        assert "ix_series_search_document_stored" not in _indexes("series")
         db.session.remove()
 
         flask_migrate.upgrade()  # once the lock is free, running it again finishes the job
 
-        done = _indexes()
-        assert done["ix_audit_log_actor_id_created_at"] is True
-        assert "ix_audit_log_actor_id" not in done
-        assert all(done.values())
+        for table in ("lectures", "series", "scholars"):
+            done = _indexes(table)
+            assert done[f"ix_{table}_search_document_stored"] is True
+            assert f"ix_{table}_search_document" not in done  # 0003's expression index
+            assert all(done.values())
+            unfilled = f"SELECT count(*) FROM {table} WHERE search_document IS NULL"
+            assert db.session.scalar(text(unfilled)) == 0
         db.session.remove()
 
 
