@@ -19,18 +19,18 @@ from flask import abort, request
 from markupsafe import Markup
 from sqlalchemy import ARRAY, Float, Index, Select, Text, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import render
-from ..models import Language, Lecture, Scholar, Series
+from ..models import Lecture, Scholar, Series
 from ..models.visibility import scholar_is_visible, visible_lectures, visible_series
 from ..pagination import BadCursor, Page, after, decode_cursor, encode_cursor
 from ..search_text import clean_query, highlight, words
 from . import bp
-from .queries import lecture_rows
+from .queries import lecture_rows, preload_languages
 
 LECTURE_LIMIT = 20
 SERIES_LIMIT = 10
@@ -112,17 +112,12 @@ class MarkedLecture:
         return getattr(self._lecture, name)
 
 
-ScholarLanguage = aliased(Language, name="search_scholar_language")
-SeriesLanguage = aliased(Language, name="search_series_language")
-
-
 def scholar_search(query: str) -> Select[Any]:
     """Visible scholars matching `query`, best first, with the count of all matches."""
     ranked = _ranked(SCHOLARS, query)
+    preload_languages()
     return (
         select(Scholar, func.count().over())
-        .outerjoin(ScholarLanguage, Scholar.name_original_language == ScholarLanguage.code)
-        .options(contains_eager(Scholar.original_language.of_type(ScholarLanguage)))
         .where(scholar_is_visible(), ranked.where)
         .order_by(*(k.desc() for k in ranked.keys), Scholar.name, Scholar.id)
         .limit(SCHOLAR_LIMIT)
@@ -132,13 +127,10 @@ def scholar_search(query: str) -> Select[Any]:
 def series_search(query: str) -> Select[Any]:
     """Visible series matching `query`, best first, with the count of all matches."""
     ranked = _ranked(SERIES, query)
+    preload_languages()
     return (
         visible_series(Series, func.count().over())
-        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
-        .options(
-            contains_eager(Series.language.of_type(SeriesLanguage)),
-            contains_eager(Series.scholar),
-        )
+        .options(contains_eager(Series.scholar))
         .where(ranked.where)
         .order_by(*(k.desc() for k in ranked.keys), Series.title, Series.id)
         .limit(SERIES_LIMIT)

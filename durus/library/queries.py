@@ -16,7 +16,7 @@ from sqlalchemy import Numeric, Select, and_, case, cast, func, select, union_al
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..catalogue.queries import LectureWithProgress, SeriesLanguage, lecture_rows
+from ..catalogue.queries import LectureWithProgress, lecture_rows, preload_languages
 from ..extensions import db
 from ..models import Favourite, Lecture, LibrarySeries, MediaAsset, Scholar, Series, UserProgress
 from ..models.visibility import lecture_is_visible, series_is_visible, visible_lectures
@@ -268,6 +268,7 @@ def saved_series(
 ) -> Page[SavedSeries]:
     """Saved series, newest first, each with how many of its visible lectures the listener has
     completed, and their total and remaining duration (computed here, never stored)."""
+    preload_languages()
     duration = MediaAsset.duration_seconds
     position = cast(func.coalesce(UserProgress.position_seconds, 0), Numeric)
     listened = case(
@@ -286,16 +287,12 @@ def saved_series(
         .select_from(LibrarySeries)
         .join(Series, Series.id == LibrarySeries.series_id)
         .join(Scholar, Series.scholar_id == Scholar.id)
-        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
         .outerjoin(Lecture, and_(Lecture.series_id == Series.id, lecture_is_visible()))
         .outerjoin(MediaAsset, MediaAsset.id == Lecture.audio_asset_id)
         .outerjoin(UserProgress, _progress_of(user_id))
-        .options(
-            contains_eager(Series.language.of_type(SeriesLanguage)),
-            contains_eager(Series.scholar),
-        )
+        .options(contains_eager(Series.scholar))
         .where(LibrarySeries.user_id == user_id, series_is_visible())
-        .group_by(Series.id, Scholar.id, SeriesLanguage.code, LibrarySeries.created_at)
+        .group_by(Series.id, Scholar.id, LibrarySeries.created_at)
     )
     keys = [LibrarySeries.created_at, Series.id]
     rows, next_cursor = _keyset(stmt, keys, [datetime.fromisoformat, uuid.UUID], cursor, limit)
@@ -314,15 +311,8 @@ def visible_lecture(slug: str) -> Lecture | None:
 
 
 def visible_series(slug: str) -> Series | None:
-    stmt = (
-        visible_series_stmt()
-        .join(SeriesLanguage, Series.language_code == SeriesLanguage.code)
-        .options(
-            contains_eager(Series.scholar),
-            contains_eager(Series.language.of_type(SeriesLanguage)),
-        )
-        .where(Series.slug == slug)
-    )
+    preload_languages()
+    stmt = visible_series_stmt().options(contains_eager(Series.scholar)).where(Series.slug == slug)
     return db.session.scalars(stmt).first()
 
 

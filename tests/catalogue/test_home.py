@@ -50,11 +50,13 @@ def test_home_links_scholar_and_series_by_their_public_urls(seeded: FlaskClient)
     assert 'href="/series/foundations-of-faith"' in html
 
 
-def test_home_is_three_queries(seeded: FlaskClient, count_queries) -> None:
-    # newest lectures, recently updated series, topics with counts
+def test_home_is_four_queries(seeded: FlaskClient, count_queries) -> None:
+    # the languages (into the session, once), newest lectures, recently updated series,
+    # topics with counts
     with count_queries() as statements:
         assert seeded.get("/").status_code == 200
-    assert len(statements) == 3, statements
+    assert len(statements) == 4, statements
+    assert sum("FROM languages" in s for s in statements) == 1
 
 
 def test_home_fragment_for_htmx(seeded: FlaskClient) -> None:

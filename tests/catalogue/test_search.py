@@ -424,7 +424,8 @@ def test_bounded_number_of_queries(
     with count_queries() as statements:
         html = _search(client, "tawhid")
     assert len(_group(html, "lectures")) == min(count, LECTURE_LIMIT)
-    assert len(statements) == 3, statements  # scholars, series, lectures (with their rows)
+    # the languages (once), scholars, series, lectures (with their rows)
+    assert len(statements) == 4, statements
 
 
 # --- The SQL and Python rules agree ---------------------------------------------------------

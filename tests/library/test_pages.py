@@ -188,9 +188,10 @@ def test_queries_do_not_grow_with_the_library(
     many = _query_counts(many_client, count_queries, urls)
     assert few == many
     home = many.pop("/")
-    # the user, the section, the marks of its rows (and the favourites' scholar filter)
-    assert max(many.values()) <= 4, many
-    assert home == 3 + 3, home  # the catalogue's three, the user, the shelf, its marks
+    # the user, the languages, the section, the marks of its rows (and the favourites'
+    # scholar filter)
+    assert max(many.values()) <= 5, many
+    assert home == 4 + 3, home  # the catalogue's four, the user, the shelf, its marks
     assert len(slugs(many_client.get("/library/favourites").text)) == 20
 
 
