@@ -11,9 +11,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, has_request_context, request
-from flask_babel import Babel, LazyString, format_date, format_decimal, get_locale, gettext
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import (
+    Babel,
+    LazyString,
+    format_date,
+    format_decimal,
+    get_locale,
+    get_translations,
+    gettext,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -93,6 +102,15 @@ def set_language_cookie(response: Response, code: str) -> None:
     response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
 
 
+def _translations() -> Any:
+    """This request's catalogue, looked up once: Flask-Babel finds it again (context,
+    locale, domain, cache) for each of the fifty-odd strings of a page."""
+    found = g.get("durus_translations")
+    if found is None:
+        found = g.durus_translations = get_translations()
+    return found
+
+
 def _vary(response: Response) -> Response:
     response.vary.add("Accept-Language")
     return response
@@ -103,6 +121,11 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
     )
     app.after_request(_vary)
     app.jinja_env.filters.update(number=number, long_date=long_date)
