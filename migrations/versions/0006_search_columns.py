@@ -25,12 +25,71 @@ commits every 2,000 rows (a DO block in autocommit, short row locks); the indexe
 and the old ones dropped CONCURRENTLY. Each step can run again after a failure.
 """
 
+import importlib.util
+from pathlib import Path
+
 from alembic import op
 
 revision = "0006_search_columns"
 down_revision = "0005_admin"
 branch_labels = None
 depends_on = None
+
+
+def _rules():
+    """0003's folding rules (its module: the file name is not an importable name)."""
+    path = Path(__file__).with_name("0003_search.py")
+    spec = importlib.util.spec_from_file_location("durus_migration_0003", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Characters that fold to themselves, the frequent ones first. translate() walks its table
+# until it finds a character, the whole table (500 characters) for one that is not there:
+# listed at the front, a plain letter is found in a few steps, with the same result.
+UNCHANGED = " etaoinsrhldcumfpgwbvkjxqz0123456789الميونهربتعدسفقكحجشصطزخذثضظغءئؤ"
+
+
+def _bracket(chars):
+    return "[" + "".join("\\" + c if c in "[]\\^-" else c for c in chars) + "]"
+
+
+def _fast_functions(rules):
+    """durus_fold and durus_words, giving what 0003's give for every text, faster: the
+    removed characters go first through one regular expression (a character class), then
+    translate() maps the rest with the unchanged characters at the front of its table."""
+    mapped, dropped, literal = rules.MAPPED, rules.DROPPED, rules.literal
+    unchanged = "".join(c for c in dict.fromkeys(UNCHANGED) if c not in mapped and c not in dropped)
+    removed = "".join(c for c in dict.fromkeys(dropped) if c not in mapped)
+    fold_from = literal(unchanged + "".join(mapped))
+    fold_to = literal(unchanged + "".join(mapped.values()))
+    letters = "".join(c for c in unchanged if c not in rules.SEPARATORS)
+    return [
+        (
+            "durus_fold(t text)",
+            f"""RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+            RETURN regexp_replace(
+                replace(replace(replace(
+                    translate(regexp_replace(t, {literal(_bracket(removed))}, '', 'g'),
+                        {fold_from}, {fold_to}),
+                    'ee', 'i'), 'oo', 'u'), 'ou', 'u'),
+                '([a-z])\\1+', '\\1', 'g')""",
+        ),
+        (
+            "durus_words(t text)",
+            f"""RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+            RETURN array_remove(string_to_array(translate(durus_fold(t),
+                {literal(letters + rules.SEPARATORS)},
+                {literal(letters + " " * len(rules.SEPARATORS))}), ' '), '')""",
+        ),
+    ]
+
+
+def _replace_functions(functions):
+    for signature, body in functions:
+        op.execute(f"CREATE OR REPLACE FUNCTION {signature} {body}")
+
 
 # table -> (document, trigrams, titles), over the NEW row
 VALUES = {
@@ -100,6 +159,8 @@ def _index(table, column, name):
 
 
 def upgrade():
+    # Same results, so every index and stored value built on them stays right.
+    _replace_functions(_fast_functions(_rules()))
     with op.get_context().autocommit_block():
         for table in VALUES:
             added = ", ".join(
@@ -120,6 +181,10 @@ def upgrade():
 
 
 def downgrade():
+    rules = _rules()
+    _replace_functions(
+        f for f in rules.FUNCTIONS if f[0] in ("durus_fold(t text)", "durus_words(t text)")
+    )
     with op.get_context().autocommit_block():
         for table in VALUES:
             expressions = {

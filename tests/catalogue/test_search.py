@@ -4,9 +4,12 @@ input."""
 
 from __future__ import annotations
 
+import importlib.util
+import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from durus.catalogue.search import LECTURE_LIMIT, lecture_search, scholar_search
 from durus.extensions import db
 from durus.models import PublicationState
 from durus.search_text import FOLD_FROM, SEPARATORS, fold, highlight, trigrams, words
+from durus.synthetic import text as synthetic_text
 from tests.factories import make_audio_asset, make_lecture, make_scholar, make_series
 
 ROW_LINK = r'<h3 class="lecture-row__title"[^>]*>\s*<a href="/lectures/([a-z0-9-]+)"'
@@ -489,6 +493,48 @@ def test_fold_examples() -> None:
     assert fold("Qur'ān") == fold("Quran") == "quran"
     assert words("al-Nāṣirī، الشيخ؟") == ["al", "nasiri", "الشيخ"]
     assert trigrams("Baz") == {"  b", " ba", "baz", "az "}
+
+
+def _migration_0003() -> Any:
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/0003_search.py"
+    spec = importlib.util.spec_from_file_location("durus_test_migration_0003", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.usefixtures("db_session")
+def test_the_faster_folding_gives_what_the_first_one_gave() -> None:
+    """0006 rewrote durus_fold and durus_words for speed; the stored search values and the
+    users' trigram index rely on their results being the very ones of 0003."""
+    rules = _migration_0003()
+    old_fold = (
+        "regexp_replace(replace(replace(replace("
+        f"translate(s, {rules.FOLD_FROM}, {rules.FOLD_TO}), 'ee', 'i'), 'oo', 'u'), 'ou', 'u'),"
+        " '([a-z])\\1+', '\\1', 'g')"
+    )
+    old_words = (
+        f"array_remove(string_to_array(translate({old_fold}, {rules.SEPS}, {rules.SPACES}),"
+        " ' '), '')"
+    )
+    special = "".join(rules.MAPPED) + rules.DROPPED + rules.SEPARATORS
+    samples = [*SAMPLES, special, *(f"Ab{c}ba {c}x{c}{c}" for c in special)]
+    rng = random.Random(6)
+    for code in ("ar", "en", "ur", "id", "fr", "tr", "fa"):
+        for _ in range(30):
+            marked = synthetic_text.arabic_with_diacritics(rng, code)
+            samples.append(synthetic_text.description(rng, code, marked))
+    samples += ["".join(rng.choice(special + "abyزكَ  ") for _ in range(40)) for _ in range(300)]
+    rows = db.session.execute(
+        text(
+            f"SELECT s, durus_fold(s) = {old_fold}, durus_words(s) = {old_words}"
+            " FROM unnest(CAST(:samples AS text[])) AS s"
+        ),
+        {"samples": samples},
+    ).all()
+    assert len(rows) == len(samples) > 500
+    assert [s for s, same_fold, same_words in rows if not (same_fold and same_words)] == []
 
 
 @pytest.mark.usefixtures("db_session")
