@@ -140,11 +140,18 @@ def series_search(query: str) -> Select[Any]:
 def lecture_search(query: str, cursor: str | None = None) -> Select[Any]:
     """One page of visible lectures matching `query` (after `cursor`), best and then newest
     first: rows of (lecture, exact, rank, similarity, matches from this page on). Raises
-    BadCursor for a cursor this site did not make."""
+    BadCursor for a cursor this site did not make.
+
+    A common word matches tens of thousands of lectures. Their sort keys are computed once,
+    into narrow rows (a materialized CTE: inlined, PostgreSQL sorted the matches with every
+    column and their search values, spilling to disk), counted, the best twenty kept (a
+    top-N sort), and only those are loaded whole."""
     ranked = _ranked(LECTURES, query)
     keys = (*ranked.keys, Lecture.published_at, Lecture.id)
-    stmt = lecture_rows(visible_lectures(Lecture, *ranked.keys, func.count().over()))
-    stmt = stmt.where(ranked.where)
+    names = ("exact", "rank", "similarity", "published_at", "id")
+    matches = visible_lectures(
+        *(key.label(name) for key, name in zip(keys, names, strict=True))
+    ).where(ranked.where)
     if cursor:
         exact, rank, similarity, published_at, lecture_id = decode_cursor(cursor, len(keys))
         try:
@@ -157,8 +164,18 @@ def lecture_search(query: str, cursor: str | None = None) -> Select[Any]:
             ]
         except ValueError as exc:
             raise BadCursor(cursor) from exc
-        stmt = after(stmt, keys, values, descending=True)
-    return stmt.order_by(*(k.desc() for k in keys)).limit(LECTURE_LIMIT)
+        matches = after(matches, keys, values, descending=True)
+    narrow = matches.cte("matches").prefix_with("MATERIALIZED")
+    best = (
+        select(narrow, func.count().over().label("remaining"))
+        .order_by(*(narrow.c[name].desc() for name in names))
+        .limit(LECTURE_LIMIT)
+        .subquery("best")
+    )
+    found = lecture_rows(
+        visible_lectures(Lecture, best.c.exact, best.c.rank, best.c.similarity, best.c.remaining)
+    ).join(best, best.c.id == Lecture.id)
+    return found.order_by(*(best.c[name].desc() for name in names))
 
 
 def _group(stmt: Select[Any]) -> Group[Any]:
