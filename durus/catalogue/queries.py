@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import g
-from sqlalchemy import Select, and_, func, inspect, select, union_all
+from sqlalchemy import Select, and_, func, inspect, select, true, union_all
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
@@ -141,6 +141,31 @@ def languages_with_counts() -> list[tuple[Language, int]]:
         .order_by(func.count(visible.c.id).desc(), Language.name_en)
     )
     return [(language, count) for language, count in db.session.execute(stmt)]
+
+
+def languages_in_use() -> list[Language]:
+    """Languages with at least one visible lecture, without reading every lecture (counting
+    them, as languages_with_counts does, took 200 ms at 300,000 lectures): the codes present
+    by a skip scan of the language index (one probe per language), then for each one visible
+    lecture (LATERAL ... LIMIT 1)."""
+    first = select(Lecture.language_code).order_by(Lecture.language_code).limit(1)
+    codes = first.cte("codes", recursive=True)
+    following = (
+        select(Lecture.language_code)
+        .where(Lecture.language_code > codes.c.language_code)
+        .order_by(Lecture.language_code)
+        .limit(1)
+        .scalar_subquery()
+    )
+    codes = codes.union_all(select(following).where(codes.c.language_code.is_not(None)))
+    one = (
+        visible_lectures(Lecture.id)
+        .where(Lecture.language_code == Language.code)
+        .limit(1)
+        .lateral("one_visible")
+    )
+    stmt = select(Language).join(codes, codes.c.language_code == Language.code).join(one, true())
+    return list(db.session.scalars(stmt))
 
 
 def language_by_code(code: str) -> Language | None:
@@ -299,7 +324,10 @@ def filter_choices(scholar_slug: str | None) -> dict[str, list[tuple[str, str]]]
     topics = [(topic.slug, topic_name(topic)) for topic in ordered]
     if current_language() != "en":
         topics.sort(key=lambda choice: choice[1])
-    languages = [(lang.code, language_name(lang)) for lang, _ in languages_with_counts()]
+    languages = sorted(
+        ((lang.code, language_name(lang)) for lang in languages_in_use()),
+        key=lambda choice: choice[1],
+    )
     return {
         "scholars": [tuple(r) for r in scholars],
         "series": [tuple(r) for r in series],

@@ -100,6 +100,18 @@ def test_browse_filters(client: FlaskClient) -> None:
     assert shown("max_minutes=10") == {other.slug}
 
 
+def test_the_language_filter_offers_the_languages_with_visible_lectures(
+    client: FlaskClient,
+) -> None:
+    _lecture(5, language_code="ar")
+    _lecture(5, language_code="ur")
+    _lecture(5, language_code="fa", state=PublicationState.DRAFT)  # only a draft in Persian
+    html = client.get("/lectures").text
+    offered = set(re.findall(r'<option value="([a-z]{2,3})"', html))
+    assert {"ar", "ur"} <= offered
+    assert "fa" not in offered and "sw" not in offered  # a draft; no lecture at all
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
