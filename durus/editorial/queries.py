@@ -11,8 +11,8 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
@@ -92,14 +92,7 @@ def _state_clause(model: Any, state: str) -> ColumnElement[bool] | None:
 
 
 def _filtered(model: Any, scope: list[uuid.UUID] | None, filters: Filters) -> Select[Any]:
-    stmt = (
-        select(model)
-        .options(selectinload(model.scholar))
-        .order_by(model.updated_at.desc(), model.id.desc())
-        .limit(LIST_SIZE)
-    )
-    if model is Lecture:
-        stmt = stmt.options(selectinload(Lecture.series))
+    stmt = select(model).order_by(model.updated_at.desc(), model.id.desc()).limit(LIST_SIZE)
     if scope is not None:
         stmt = stmt.where(model.scholar_id.in_(scope))
     if filters.q:
@@ -128,12 +121,35 @@ def workspace_sections(
             (_("Scheduled"), Filters(state="scheduled")),
             (_("Recently changed"), Filters()),
         ]
-    sections = []
-    for heading, f in wanted:
-        series = list(db.session.scalars(_filtered(Series, scope, f)))
-        lectures = list(db.session.scalars(_filtered(Lecture, scope, f)))
-        sections.append((heading, series, lectures))
-    return sections
+    headings, chosen = zip(*wanted, strict=True)
+    series, lectures = _sections(Series, scope, chosen), _sections(Lecture, scope, chosen)
+    return list(zip(headings, series, lectures, strict=True))
+
+
+def _sections(
+    model: Any, scope: list[uuid.UUID] | None, wanted: tuple[Filters, ...]
+) -> list[list[Any]]:
+    """Each filter's newest rows of `model`: the ids of every section in one statement (a
+    UNION ALL of the sections' own ordered, limited selects), then the rows with their
+    scholar (and series) in a second, whatever the number of sections."""
+    parts = [
+        _filtered(model, scope, f)
+        .with_only_columns(literal(n).label("section"), model.id, model.updated_at)
+        .subquery()
+        .select()
+        for n, f in enumerate(wanted)
+    ]
+    picked = db.session.execute(union_all(*parts)).all()
+    stmt = select(model).join(Scholar, model.scholar_id == Scholar.id)
+    stmt = stmt.options(contains_eager(model.scholar))
+    if model is Lecture:
+        stmt = stmt.outerjoin(Series, Lecture.series_id == Series.id).options(
+            contains_eager(Lecture.series)
+        )
+    stmt = stmt.where(model.id.in_({p.id for p in picked}))
+    loaded = {row.id: row for row in db.session.scalars(stmt)}
+    ordered = sorted(picked, key=lambda p: (p.updated_at, p.id), reverse=True)
+    return [[loaded[p.id] for p in ordered if p.section == n] for n in range(len(wanted))]
 
 
 def series_options(scope: list[uuid.UUID] | None, scholar_id: uuid.UUID | None) -> list[Series]:

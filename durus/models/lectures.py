@@ -54,6 +54,7 @@ class Lecture(Base):
         ),
         CheckConstraint(slug_check(), name="slug_format"),
         CheckConstraint(not_blank("title"), name="title_not_blank"),
+        Index("ix_lectures_updated_at", text("updated_at DESC"), text("id DESC")),
         Index(
             "ix_lectures_published",
             text("published_at DESC"),
