@@ -105,6 +105,9 @@ def test_the_workspace_needs_a_bounded_number_of_queries(
     make_lecture(series=scheduled, position=1, published_at=later)
     make_lecture(series=make_series(scholar_id=editor.scholar.id, **DRAFT), position=1, **DRAFT)
     few = queries_for_page()
+    # the user, their scope, scholars, series choices, then the ids and the rows of series
+    # and of lectures
+    assert few == 8
     for _ in range(8):
         series = make_series(scholar_id=editor.scholar.id, **DRAFT)
         for position in (1, 2):
