@@ -42,6 +42,7 @@ ROOT = BENCH.parent
 PGDATA = ROOT / "instance" / "pgdata"
 PG_BIN = Path(sys.prefix) / "lib/python3.11/site-packages/pgserver/pginstall/bin"
 RESULTS = BENCH / "results"
+AUDIO_RANGE = "0-65535"  # 64 KiB
 SEARCHES = ["الصلاة", "prayer", "التوحيد", "patience", "الصيام fasting", "tafsir", "الفقه"]
 DEMO = {
     "admin": ("admin@durus.example", "durus-admin-demo"),
@@ -127,6 +128,12 @@ def discover(app) -> Target:  # type: ignore[no-untyped-def]
                 .limit(200)
             )
         ]
+        audio = db.session.execute(
+            visible_lectures(MediaAsset.id, MediaAsset.storage_key)
+            .join(MediaAsset, MediaAsset.id == Lecture.audio_asset_id)
+            .order_by(Lecture.id)
+            .limit(1)
+        ).first()
         emails = set(
             db.session.scalars(select(User.email).where(User.email.like("%@durus.example")))
         )
@@ -165,6 +172,8 @@ def discover(app) -> Target:  # type: ignore[no-untyped-def]
         "editorial list": ["/editorial"],
         "admin users": ["/admin/users"],
     }
+    if audio is not None:  # a 64 KiB range of a recording, as a player seeking asks
+        paths["audio range"] = [f"/media/audio/{audio.id}.{audio.storage_key.rsplit('.', 1)[-1]}"]
     return Target(
         paths=paths,
         signed_in={name for name in paths if name.startswith("library")},
@@ -398,7 +407,9 @@ def main() -> None:
     parser.add_argument("--connections", default="1,20", help="connection counts for the pages")
     parser.add_argument("--ping-connections", type=int, default=32)
     parser.add_argument("--pgbench-clients", type=int, default=8)
-    parser.add_argument("--only", default="", help="comma-separated rows, 'ping' among them (default: all)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated rows, 'ping' among them (default: all)"
+    )
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument(
         "--no-ping", action="store_true", help="pages only: no progress rows written"
@@ -482,14 +493,18 @@ def run(args: argparse.Namespace, counts: list[int], url: str, analytics: str) -
                 continue
             cookie = session[0] if session else "-"
             headers = {"Cookie": cookie} if session else {}
+            ranged = name == "audio range"
+            if ranged:
+                headers["Range"] = f"bytes={AUDIO_RANGE}"
             for path in paths:  # warm up, and a page that fails is not a result
                 status = requests.get(
                     base + path, headers=headers, timeout=30, allow_redirects=False
                 ).status_code
-                if status != 200:
+                if status != (206 if ranged else 200):
                     raise BenchError(f"{path} answered {status}")
+            extra = [f"range={AUDIO_RANGE}"] if ranged else []
             for c in counts:
-                result = wrk(base, "pages.lua", [cookie, *paths], c, args.seconds)
+                result = wrk(base, "pages.lua", [cookie, *extra, *paths], c, args.seconds)
                 rows.append((name, c, result, ""))
                 print(f"  {name} x{c}: {result.rate:,.0f} req/s", flush=True)
 
@@ -594,6 +609,15 @@ def targets(
                     ok,
                     f"{ratio:.2f}x, p95 {one.p95:.1f} ms",
                 )
+    audio = found.get(("audio range", page_c))
+    if audio:
+        ratio = audio.rate / hello[page_c].rate
+        megabytes = audio.rate * 65536 / 1e6
+        check(
+            f"audio ranges >= 0.60x hello at {page_c}",
+            ratio >= 0.6,
+            f"{ratio:.2f}x ({audio.rate:,.0f} ranges of 64 KiB/s, {megabytes:,.0f} MB/s)",
+        )
     check("a worker under 150 MB", peak < 150 * 1.0e6 / 2**20, f"peak {peak:.0f} MiB")
     return "\n".join(out)
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from flask import Response, abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import Select
+from sqlalchemy import Select, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from .. import policy
 from ..extensions import db
@@ -30,16 +31,24 @@ def deliver(
     asset_id: uuid.UUID,
     ext: str,
     kind: MediaKind,
-    access: Callable[[MediaAsset], tuple[bool, bool]],
+    public: ColumnElement[bool],
+    scholars: Callable[[uuid.UUID], Select[tuple[uuid.UUID]]],
 ) -> Response:
-    """404 unless the asset exists, is of `kind` with this extension, and `access` gives
-    (allowed, public). An asset never changes: its checksum is a strong validator and it may be
-    cached for a year (privately while only editors may have it). The storage key comes from
-    the row, and the store refuses any key it did not issue (404)."""
-    asset = db.session.get(MediaAsset, asset_id)
-    if asset is None or asset.kind is not kind or ext != extension(asset):
+    """404 unless the asset exists, is of `kind` with this extension, and is either `public`
+    (a condition on MediaAsset, asked in the same statement as the asset: one round trip for
+    every range a player asks) or the asset of one of `scholars` that the viewer may edit. An
+    asset never changes: its checksum is a strong validator and it may be cached for a year
+    (privately while only editors may have it). The storage key comes from the row, and the
+    store refuses any key it did not issue (404)."""
+    found = db.session.execute(
+        select(MediaAsset, public.label("public")).where(MediaAsset.id == asset_id)
+    ).first()
+    if found is None:
         abort(404)
-    allowed, public = access(asset)
+    asset, public = found
+    if asset.kind is not kind or ext != extension(asset):
+        abort(404)
+    allowed = public or editors_may_have(scholars(asset.id))
     if not allowed:
         abort(404)  # an unpublished item's media does not reveal that the item exists
     media = MediaFile(

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, url_for
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.sql.elements import ColumnElement
 
-from ..extensions import db
 from ..models import MediaAsset, MediaKind, Scholar
 from ..models.visibility import scholar_is_visible
 from . import bp
-from .delivery import deliver, editors_may_have, extension
+from .delivery import deliver, extension
 
 
 @bp.app_template_global()
@@ -20,15 +20,19 @@ def image_url(asset: MediaAsset) -> str:
     return url_for("player.image", asset_id=asset.id, ext=extension(asset))
 
 
-def _may_see(asset: MediaAsset) -> tuple[bool, bool]:
-    """(may see it, publicly): public when an active scholar shows the photo."""
-    shown = select(Scholar.id).where(Scholar.photo_asset_id == asset.id, scholar_is_visible())
-    if db.session.scalar(select(shown.exists())):
-        return True, True
-    scholars = select(Scholar.id).where(Scholar.photo_asset_id == asset.id).limit(50)
-    return editors_may_have(scholars), False
+def _shown_publicly() -> ColumnElement[bool]:
+    """An active scholar shows the photo."""
+    return (
+        select(Scholar.id)
+        .where(Scholar.photo_asset_id == MediaAsset.id, scholar_is_visible())
+        .exists()
+    )
+
+
+def _scholars_showing(asset_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(Scholar.id).where(Scholar.photo_asset_id == asset_id).limit(50)
 
 
 @bp.get("/media/image/<uuid:asset_id>.<ext>")
 def image(asset_id: uuid.UUID, ext: str) -> Response:
-    return deliver(asset_id, ext, MediaKind.IMAGE, _may_see)
+    return deliver(asset_id, ext, MediaKind.IMAGE, _shown_publicly(), _scholars_showing)

@@ -6,26 +6,24 @@ from __future__ import annotations
 import uuid
 
 from flask import Response
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.sql.elements import ColumnElement
 
-from ..extensions import db
 from ..models import Lecture, MediaAsset, MediaKind
 from ..models.visibility import visible_lectures
 from . import bp
-from .delivery import deliver, editors_may_have
+from .delivery import deliver
 
 
-def _may_hear(asset: MediaAsset) -> tuple[bool, bool]:
-    """(may hear it, publicly): public when some visible lecture uses the asset."""
-    public = db.session.scalar(
-        select(visible_lectures(Lecture.id).where(Lecture.audio_asset_id == asset.id).exists())
-    )
-    if public:
-        return True, True
-    scholars = select(Lecture.scholar_id).where(Lecture.audio_asset_id == asset.id).distinct()
-    return editors_may_have(scholars), False
+def _heard_publicly() -> ColumnElement[bool]:
+    """Some visible lecture uses the asset."""
+    return visible_lectures(Lecture.id).where(Lecture.audio_asset_id == MediaAsset.id).exists()
+
+
+def _scholars_using(asset_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(Lecture.scholar_id).where(Lecture.audio_asset_id == asset_id).distinct()
 
 
 @bp.get("/media/audio/<uuid:asset_id>.<ext>")
 def audio(asset_id: uuid.UUID, ext: str) -> Response:
-    return deliver(asset_id, ext, MediaKind.AUDIO, _may_hear)
+    return deliver(asset_id, ext, MediaKind.AUDIO, _heard_publicly(), _scholars_using)

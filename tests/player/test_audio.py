@@ -100,6 +100,15 @@ def test_one_range_is_answered_206_with_exactly_those_bytes(
     assert part.mimetype == "audio/mpeg"
 
 
+def test_a_range_of_published_audio_is_one_statement(
+    client: FlaskClient, published: MediaAsset, count_queries: Any
+) -> None:
+    # A player asks for many ranges: the asset and whether the public may hear it, together.
+    with count_queries() as statements:
+        assert fetch(client, _url(published), Range="bytes=0-99").status_code == 206
+    assert len(statements) == 1, statements
+
+
 @pytest.mark.parametrize(
     "range_header",
     [f"bytes={SIZE}-", f"bytes={SIZE + 10}-", f"bytes={SIZE}-{SIZE + 99}", "bytes=-0"],
