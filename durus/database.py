@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, Executable, Row, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import scoped_session
@@ -48,6 +48,21 @@ def discard_session(session: scoped_session[Any]) -> bool:
         session.registry.clear()  # remove() stops before forgetting the session
         return False
     return True
+
+
+def first_row(
+    session: scoped_session[Any], statement: Executable, params: dict[str, Any] | None = None
+) -> Row[Any] | None:
+    """The first row of one statement, on a hot path. A single statement is atomic by itself:
+    outside a transaction it runs in autocommit (no BEGIN and ROLLBACK/COMMIT round trips).
+    Inside the session's transaction (something was loaded already, or a test's rolled-back
+    transaction) it joins it. Either way through Core: plain rows, no ORM objects."""
+    current = session()
+    if current.in_transaction() or isinstance(current.bind, Connection):
+        return current.connection().execute(statement, params).first()
+    autocommit = current.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT")
+    with autocommit as connection:
+        return connection.execute(statement, params).first()
 
 
 def check_connection(engine: Engine) -> None:

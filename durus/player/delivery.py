@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from flask import Response, abort, current_app, request
 from flask_login import current_user
@@ -12,13 +13,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import policy
+from ..database import first_row
 from ..extensions import db
 from ..media import get_store
 from ..media.serving import MediaFile, media_response
 from ..models import MediaAsset, MediaKind
 
 
-def extension(asset: MediaAsset) -> str:
+def extension(asset: Any) -> str:
+    """A MediaAsset's (or a row's with its storage_key) file extension."""
     return asset.storage_key.rsplit(".", 1)[-1]
 
 
@@ -40,19 +43,27 @@ def deliver(
     asset never changes: its checksum is a strong validator and it may be cached for a year
     (privately while only editors may have it). The storage key comes from the row, and the
     store refuses any key it did not issue (404)."""
-    found = db.session.execute(
-        select(MediaAsset, public.label("public")).where(MediaAsset.id == asset_id)
-    ).first()
-    if found is None:
+    columns = MediaAsset.__table__.c
+    asset = first_row(
+        db.session,
+        select(
+            columns.kind,
+            columns.storage_key,
+            columns.content_type,
+            columns.sha256,
+            public.label("public"),
+        ).where(columns.id == asset_id),
+    )
+    if asset is None or asset.kind is not kind or ext != extension(asset):
         abort(404)
-    asset, public = found
-    if asset.kind is not kind or ext != extension(asset):
-        abort(404)
-    allowed = public or editors_may_have(scholars(asset.id))
+    allowed = asset.public or editors_may_have(scholars(asset_id))
     if not allowed:
         abort(404)  # an unpublished item's media does not reveal that the item exists
     media = MediaFile(
-        key=asset.storage_key, content_type=asset.content_type, sha256=asset.sha256, public=public
+        key=asset.storage_key,
+        content_type=asset.content_type,
+        sha256=asset.sha256,
+        public=asset.public,
     )
     accel_prefix = current_app.config["MEDIA_ACCEL_REDIRECT_PREFIX"]
     return media_response(request, get_store(), media, accel_prefix)

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     Boolean,
-    Connection,
     DateTime,
     Float,
     Integer,
@@ -39,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..database import first_row
 from ..extensions import db
 from ..models import AccountState, Lecture, MediaAsset, User, UserProgress
 from ..models.visibility import visible_lectures
@@ -174,7 +174,7 @@ def record_observation(
         "position": observation.position,
     }
     if account is None:
-        return _execute(_anonymous_statement(), params)
+        return first_row(db.session, _anonymous_statement(), params)
     params.update(
         user=account[0],
         version=account[1],
@@ -183,16 +183,4 @@ def record_observation(
         tail_seconds=completion.tail_seconds,
         fraction=completion.fraction,
     )
-    return _execute(_signed_in_statement(), params)
-
-
-def _execute(statement: Select[Any], params: dict[str, Any]) -> Row[Any] | None:
-    """A single statement is atomic by itself: outside a transaction it runs in autocommit
-    (no BEGIN and COMMIT round trips). Inside the session's transaction (the account was
-    loaded, or a test's rolled-back transaction) it joins it, and the caller's commit ends it.
-    Either way through Core, not the ORM's execution path: the rows are plain."""
-    session = db.session()
-    if session.in_transaction() or isinstance(session.bind, Connection):
-        return session.connection().execute(statement, params).first()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(statement, params).first()
+    return first_row(db.session, _signed_in_statement(), params)
