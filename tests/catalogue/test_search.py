@@ -17,10 +17,25 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Select, text
 
-from durus.catalogue.search import LECTURE_LIMIT, lecture_search, scholar_search, series_search
+from durus.catalogue.search import (
+    LECTURE_LIMIT,
+    SIMILAR,
+    lecture_search,
+    probe_trigrams,
+    scholar_search,
+    series_search,
+)
 from durus.extensions import db
 from durus.models import PublicationState
-from durus.search_text import FOLD_FROM, SEPARATORS, fold, highlight, trigrams, words
+from durus.search_text import (
+    FOLD_FROM,
+    SEPARATORS,
+    fold,
+    highlight,
+    similarity,
+    trigrams,
+    words,
+)
 from durus.synthetic import text as synthetic_text
 from tests.factories import make_audio_asset, make_lecture, make_scholar, make_series
 
@@ -493,6 +508,34 @@ def test_fold_examples() -> None:
     assert fold("Qur'ān") == fold("Quran") == "quran"
     assert words("al-Nāṣirī، الشيخ؟") == ["al", "nasiri", "الشيخ"]
     assert trigrams("Baz") == {"  b", " ba", "baz", "az "}
+
+
+def test_the_trigram_probe_never_misses_a_similar_title() -> None:
+    """Whatever the probe leaves out, a title with SIMILAR of the query's trigrams holds one
+    of those it looks up (else the index would not find it)."""
+    rng = random.Random(10)
+    texts = [
+        synthetic_text.description(rng, code, synthetic_text.arabic_with_diacritics(rng, code))
+        for code in ("ar", "en", "ur", "fr") * 25
+    ]
+    vocabulary = sorted({w for t in texts for w in words(t)} | {"al", "ibn", "fi", "x"})
+    checked = 0
+    for _ in range(3000):
+        query = " ".join(rng.sample(vocabulary, rng.choice([1, 1, 2, 3])))
+        title = " ".join([*rng.sample(vocabulary, 4), _misspelt(rng, query)])
+        if similarity(query, title) >= SIMILAR:
+            checked += 1
+            assert set(probe_trigrams(query)) & trigrams(title), (query, title)
+    assert checked > 500
+    assert " ال" not in probe_trigrams("الصلاة")  # the article's trigram is not looked up
+    assert probe_trigrams("al") == sorted(trigrams("al") - {"  a"})  # too short to narrow
+
+
+def _misspelt(rng: random.Random, query: str) -> str:
+    letters = list(query)
+    if letters and rng.random() < 0.7:
+        letters[rng.randrange(len(letters))] = rng.choice("aeioubdt")
+    return "".join(letters)
 
 
 def _migration_0003() -> Any:
