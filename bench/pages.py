@@ -20,22 +20,17 @@ progress rows for those accounts. Figures, not assertions; not part of the test 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 import requests
+from serving import gunicorn, worker_memory
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -187,48 +182,6 @@ def discover(app) -> Target:  # type: ignore[no-untyped-def]
 # --- processes -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def gunicorn(
-    app_spec: str, workers: int, env: dict[str, str], cwd: Path
-) -> Iterator[tuple[str, psutil.Process]]:
-    port = free_port()
-    cmd = [str(Path(sys.prefix) / "bin/gunicorn"), "-k", "sync", "-w", str(workers)]
-    cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally, read on failure
-    proc = subprocess.Popen(  # noqa: S603
-        cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                tail = log.read().decode(errors="replace").strip().splitlines()[-1:]
-                raise BenchError(f"gunicorn {app_spec} stopped: {' '.join(tail)}")
-            try:
-                requests.get(base + "/", timeout=60)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn {app_spec} did not answer in 60 s") from None
-                time.sleep(0.2)
-        yield base, psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @dataclass
 class Result:
     requests: int
@@ -275,17 +228,6 @@ def sign_in(base: str, account: tuple[str, str], address: str) -> tuple[str, str
     csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', check.text)
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     return cookie, csrf.group(1) if csrf else ""
-
-
-def worker_memory(master: psutil.Process) -> tuple[float, float]:
-    """(largest RSS, largest peak RSS) over the workers, in MiB."""
-    rss, hwm = 0.0, 0.0
-    for child in master.children():
-        rss = max(rss, child.memory_info().rss / 2**20)
-        status = Path(f"/proc/{child.pid}/status").read_text()
-        peak = re.search(r"VmHWM:\s+(\d+) kB", status)
-        hwm = max(hwm, int(peak.group(1)) / 1024 if peak else 0.0)
-    return rss, hwm
 
 
 # --- pgbench -------------------------------------------------------------------------------

@@ -34,26 +34,22 @@ output is also written to bench/results/soak-run.txt (soak-quick.txt with --quic
 from __future__ import annotations
 
 import argparse
-import contextlib
 import html.parser
-import os
 import random
 import re
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
 import requests
+from serving import gunicorn, worker_memory
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -208,57 +204,6 @@ def prepare(pg: PostgresInstance, folders: dict[str, Path], listeners: int) -> S
     if not lectures or not editable:
         raise SoakError("the demo data has no published lecture or nothing for the editor")
     return Site(lectures, editable, str(scopes[0]), emails)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(workers: int, env: dict[str, str], log: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """Durus under gunicorn (sync workers) on a free loopback port, as bench/pages.py runs it."""
-    port = free_port()
-    cmd = [str(Path(sys.prefix) / "bin/gunicorn"), "-k", "sync", "-w", str(workers)]
-    cmd += ["-b", f"127.0.0.1:{port}", "--log-level", "info", "app:app"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603
-            cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                tail = log.read_text(errors="replace").strip().splitlines()[-1:]
-                raise SoakError(f"gunicorn stopped: {' '.join(tail)}")
-            try:
-                requests.get(base + "/", timeout=30)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise SoakError("gunicorn did not answer in 60 s") from None
-                time.sleep(0.2)
-        yield base, psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def worker_memory(master: psutil.Process) -> tuple[float, float]:
-    """(largest RSS, largest peak RSS) over the workers, in MiB."""
-    rss, hwm = 0.0, 0.0
-    for child in master.children():
-        rss = max(rss, child.memory_info().rss / 2**20)
-        status = Path(f"/proc/{child.pid}/status").read_text()
-        peak = re.search(r"VmHWM:\s+(\d+) kB", status)
-        hwm = max(hwm, int(peak.group(1)) / 1024 if peak else 0.0)
-    return rss, hwm
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -792,7 +737,13 @@ def run(args: argparse.Namespace, pg: PostgresInstance) -> list[str]:
     record = Record()
     timeline = Timeline()
     stop = threading.Event()
-    with gunicorn(args.workers, env, log) as (base, master):
+    with (
+        log.open("w+b") as out,
+        gunicorn("app:app", args.workers, env, ROOT, out, "info") as (
+            base,
+            master,
+        ),
+    ):
         print(
             f"gunicorn: {args.workers} sync workers at {base}; signing in "
             f"{args.listeners} listeners, {args.editors} editors, {args.admins} administrators",
