@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, request, send_file
+from serving import stop
 
 BENCH_DIR = Path(__file__).resolve().parent
 MODES = {
@@ -271,12 +272,7 @@ def run_mode(
             for error in tally.errors[:3]:
                 print(f"  {mode}, {scenario}: {error}", file=sys.stderr)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=15)
         listener.close()
     return rows
 

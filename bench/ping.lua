@@ -32,9 +32,5 @@ function request()
   return wrk.format("POST", "/player/progress", headers, body)
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
+-- done(): the summary line, shared with the other script beside this one.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "summary.lua")

@@ -68,14 +68,19 @@ def gunicorn(
                 time.sleep(0.2)
         yield base, psutil.Process(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if own_log:
             log.close()
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stop a server gracefully (gunicorn lets its workers finish), killing it if it hangs."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def worker_memory(master: psutil.Process) -> tuple[float, float]:

@@ -173,6 +173,16 @@ def media_root(app: Flask) -> Path:
 
 
 @pytest.fixture
+def outbox(app: Flask) -> Path:
+    """The development mail outbox, emptied: the messages a test sends land here."""
+    folder = Path(app.config["MAIL_OUTBOX"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.eml"):
+        old.unlink()
+    return folder
+
+
+@pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
     """`with count_queries() as statements:` collects the SQL sent to the database."""
 

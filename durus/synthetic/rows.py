@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +137,17 @@ def credentials(seed: int, count: int, password_hash: str, clock: Clock) -> Iter
         yield f"{ident(seed, USER, n)}\t{password_hash}\t{created}\t{created}\n"
 
 
+def _listened(
+    rng: random.Random, seed: int, total: int, users: int, popular: list[int]
+) -> Iterator[tuple[str, int]]:
+    """(user id, lecture number) pairs, `total` in all over `users` (a few each, some many),
+    drawn from the popular lectures; lazily, so the caller's draws stay interleaved."""
+    for user, count in enumerate(allocate(rng, total, users, cap=len(popular))):
+        user_id = ident(seed, USER, user)
+        for lecture in picks(rng, count, popular):
+            yield user_id, lecture
+
+
 def progress(
     seed: int,
     total: int,
@@ -146,31 +158,25 @@ def progress(
 ) -> Iterator[str]:
     """Most listeners a few lectures, some hundreds; a third finished; 3% dismissed."""
     rng = rng_for(seed, "progress")
-    counts = allocate(rng, total, users, cap=len(popular))
-    for user, count in enumerate(counts):
-        user_id = ident(seed, USER, user)
-        for lecture in picks(rng, count, popular):
-            duration = durations[lecture]
-            observed_ago = rng.random() ** 1.5 * 90 * DAY + 60
-            observed = clock.stamp(observed_ago)
-            if rng.random() < 0.35:
-                position, completed = duration, observed
-            else:
-                position, completed = round(rng.random() * duration, 1), N
-            dismissed = clock.stamp(observed_ago - 30) if rng.random() < 0.03 else N
-            yield (
-                f"{user_id}\t{ident(seed, LECTURE, lecture)}\t{position}\t{completed}\t"
-                f"{observed}\t{dismissed}\t{observed}\n"
-            )
+    for user_id, lecture in _listened(rng, seed, total, users, popular):
+        duration = durations[lecture]
+        observed_ago = rng.random() ** 1.5 * 90 * DAY + 60
+        observed = clock.stamp(observed_ago)
+        if rng.random() < 0.35:
+            position, completed = duration, observed
+        else:
+            position, completed = round(rng.random() * duration, 1), N
+        dismissed = clock.stamp(observed_ago - 30) if rng.random() < 0.03 else N
+        yield (
+            f"{user_id}\t{ident(seed, LECTURE, lecture)}\t{position}\t{completed}\t"
+            f"{observed}\t{dismissed}\t{observed}\n"
+        )
 
 
 def favourites(
     seed: int, total: int, users: int, popular: list[int], clock: Clock
 ) -> Iterator[str]:
     rng = rng_for(seed, "favourites")
-    counts = allocate(rng, total, users, cap=len(popular))
-    for user, count in enumerate(counts):
-        user_id = ident(seed, USER, user)
-        for lecture in picks(rng, count, popular):
-            created = clock.stamp(rng.random() * 700 * DAY + 60)
-            yield f"{user_id}\t{ident(seed, LECTURE, lecture)}\t{created}\n"
+    for user_id, lecture in _listened(rng, seed, total, users, popular):
+        created = clock.stamp(rng.random() * 700 * DAY + 60)
+        yield f"{user_id}\t{ident(seed, LECTURE, lecture)}\t{created}\n"

@@ -9,7 +9,6 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from durus.models import AccountState
@@ -17,15 +16,6 @@ from tests.helpers import make_account, post, sign_in
 
 pytestmark = pytest.mark.usefixtures("db_session")
 ARABIC = {"Accept-Language": "ar"}
-
-
-@pytest.fixture
-def outbox(app: Flask) -> Path:
-    folder = Path(app.config["MAIL_OUTBOX"])
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.eml"):
-        old.unlink()
-    return folder
 
 
 def _mail(outbox: Path) -> tuple[Message, str, str]:

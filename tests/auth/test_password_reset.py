@@ -18,15 +18,6 @@ pytestmark = pytest.mark.usefixtures("db_session")
 NEW = "a brand new passphrase"
 
 
-@pytest.fixture
-def outbox(app: Flask) -> Path:
-    folder = Path(app.config["MAIL_OUTBOX"])
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.eml"):
-        old.unlink()
-    return folder
-
-
 def _request_link(client: FlaskClient, address: str) -> None:
     response = post(client, "/auth/forgot-password", {"email": address})
     assert response.status_code == 303
